@@ -1,0 +1,299 @@
+"""paretonas' default strategy: predictor-guided batches chosen by optimistic hypervolume gain.
+
+LINAS (DyNAS-T) and APQ fit predictors on measured subnets, run an evolutionary
+search on the predictors, and measure the predicted front. Two things limit them on
+spaces where accuracy is hard to predict (Kendall tau 0.2-0.3 at 100 samples): the
+predicted front is an *exploitation-only* choice that ignores how unsure the
+predictor is, and a large batch (a population of 50) spends most of the budget
+before the predictor has learned anything. This sampler changes exactly that:
+
+* predictors with uncertainty (a GP or a Bayesian linear model, picked per
+  objective by cross-validated Kendall tau) on one-hot plus shared-choice count
+  features;
+* each candidate is scored by the hypervolume its *optimistic* prediction
+  (mean minus ``beta`` standard deviations, in minimisation space) would add to the
+  measured front: a UCB for Pareto fronts, so unexplored regions get measured;
+* small batches (``batch_size``) chosen greedily, each pick added to the front at
+  its predicted mean before the next ("kriging believer"), so one batch spreads
+  along the front instead of piling onto one spot;
+* candidates are canonical networks never measured or pending: a repeat costs
+  nothing because it is never proposed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+import optuna
+from optuna.distributions import BaseDistribution, CategoricalDistribution
+from optuna.samplers import BaseSampler, RandomSampler
+from optuna.study import Study
+from optuna.trial import FrozenTrial, TrialState
+
+from paretonas.predict import fit_predictor
+from paretonas.search.objectives import Constraint, Objective
+from paretonas.search.pareto import hypervolume, hypervolume_improvement_2d, pareto_mask
+from paretonas.search.samplers._predictor_guided._pool import (
+    canonical_encodings,
+    canonical_identity,
+    evolve_candidates,
+    neighbourhood,
+)
+from paretonas.space import Space
+
+from paretonas.search._attrs import METRICS_ATTR  # noqa: E402
+
+
+class PredictorGuidedSampler(BaseSampler):
+    """Optuna sampler for a :class:`~paretonas.space.Space`; see the module docstring.
+
+    Args:
+        space: the search space; trials must suggest exactly its dimensions.
+        objectives: objectives in the study's order (names are read from each trial's
+            ``metrics`` user attribute when present, else from its values).
+        constraints: feasibility constraints on metrics; only feasible trials count
+            for the front, and candidates predicted infeasible are deprioritised.
+        seed: makes proposals reproducible for the same history.
+        n_initial: unique networks sampled at random before the first model fit.
+        batch_size: candidates proposed per model fit.
+        beta: optimism, in predicted standard deviations.
+        max_enumerate: spaces with at most this many encodings are scored exhaustively.
+    """
+
+    def __init__(
+        self,
+        space: Space,
+        objectives: Sequence[Objective],
+        constraints: Sequence[Constraint] = (),
+        seed: int | None = None,
+        n_initial: int = 10,
+        batch_size: int = 5,
+        beta: float = 1.0,
+        max_enumerate: int = 100_000,
+        predictors: tuple[str, ...] = ("gp",),
+    ):
+        self.space = space
+        self.objectives = list(objectives)
+        self.constraints = list(constraints)
+        self.seed = 0 if seed is None else int(seed)
+        self.n_initial = max(1, int(n_initial))
+        self.batch_size = max(1, int(batch_size))
+        self.beta = float(beta)
+        self.max_enumerate = int(max_enumerate)
+        self.predictors = tuple(predictors)
+        self._distributions = {d.name: CategoricalDistribution(list(d.choices)) for d in space.dimensions}
+        self._fallback = RandomSampler(seed=seed)
+        self._pool: np.ndarray | None = None
+        self._pool_ids: list[tuple] | None = None
+        self._queue: list[tuple] = []
+        self._identity_cache: dict[tuple, tuple | None] = {}
+        self.last_fit: dict[str, Any] = {}
+
+    # ----- Optuna's sampler interface -------------------------------------------------
+
+    def infer_relative_search_space(self, study: Study, trial: FrozenTrial) -> dict[str, BaseDistribution]:
+        return dict(self._distributions)
+
+    def sample_relative(
+        self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
+    ) -> dict[str, Any]:
+        if not search_space:
+            return {}
+        measured, pending = self._history(study, exclude=trial.number)
+        taken = set(measured) | pending
+        identity = self._next(measured, taken, n_completed=len(measured))
+        if identity is None:
+            return {}  # the space is exhausted; Optuna falls back to sample_independent
+        return self.space.decode(np.array(identity))
+
+    def sample_independent(
+        self, study: Study, trial: FrozenTrial, param_name: str, param_distribution: BaseDistribution
+    ) -> Any:
+        return self._fallback.sample_independent(study, trial, param_name, param_distribution)
+
+    def reseed_rng(self) -> None:
+        self._fallback.reseed_rng()
+
+    # ----- history ------------------------------------------------------------------
+
+    def _identity(self, params: dict) -> tuple | None:
+        try:
+            raw = tuple(int(i) for i in self.space.encode(params))
+        except Exception:
+            return None
+        if raw not in self._identity_cache:
+            self._identity_cache[raw] = canonical_identity(self.space, np.array(raw))
+        return self._identity_cache[raw]
+
+    def _history(self, study: Study, exclude: int) -> tuple[dict[tuple, np.ndarray | None], set[tuple]]:
+        """Measured networks (identity -> minimisation objectives, None if infeasible/failed) and pending ones."""
+        measured: dict[tuple, np.ndarray | None] = {}
+        pending: set[tuple] = set()
+        for t in study.get_trials(deepcopy=False):
+            if t.number == exclude:
+                continue
+            identity = self._identity(t.params)
+            if identity is None:
+                continue
+            if t.state == TrialState.RUNNING or t.state == TrialState.WAITING:
+                pending.add(identity)
+            elif t.state == TrialState.COMPLETE and t.values is not None:
+                if identity not in measured:
+                    measured[identity] = self._row(t)
+            elif t.state == TrialState.FAIL:
+                measured.setdefault(identity, None)  # tried and failed: do not propose again
+        return measured, pending
+
+    def _row(self, trial: FrozenTrial) -> np.ndarray | None:
+        """Minimisation-space objective values plus constraint metrics, or None."""
+        metrics = trial.user_attrs.get(METRICS_ATTR) or {}
+        values = []
+        for i, objective in enumerate(self.objectives):
+            value = metrics.get(objective.name, trial.values[i] if i < len(trial.values) else None)
+            if value is None or not np.isfinite(value):
+                return None
+            values.append(objective.sign * float(value))
+        for constraint in self.constraints:
+            value = metrics.get(constraint.name)
+            values.append(np.nan if value is None else float(value))
+        return np.array(values, dtype=float)
+
+    # ----- proposal -----------------------------------------------------------------
+
+    def _rng(self, n_completed: int) -> np.random.Generator:
+        return np.random.default_rng([self.seed, n_completed, len(self._queue)])
+
+    def _next(self, measured: dict, taken: set, n_completed: int) -> tuple | None:
+        while self._queue:
+            candidate = self._queue.pop(0)
+            if candidate not in taken:
+                return candidate
+        usable = sum(1 for v in measured.values() if v is not None)
+        rng = self._rng(n_completed)
+        if usable < self.n_initial:
+            return self._random_untaken(taken, rng)
+        batch = self._propose_batch(measured, taken, rng)
+        if not batch:
+            return self._random_untaken(taken, rng)
+        self._queue = batch[1:]
+        return batch[0]
+
+    def _enumerable(self) -> bool:
+        return self.space.size <= self.max_enumerate
+
+    def _ensure_pool(self) -> None:
+        if self._pool is None and self._enumerable():
+            self._pool, self._pool_ids = canonical_encodings(self.space, self.space.all_encodings())
+
+    def _random_untaken(self, taken: set, rng: np.random.Generator) -> tuple | None:
+        if self._enumerable():
+            self._ensure_pool()
+            free = [i for i, ident in enumerate(self._pool_ids) if ident not in taken]
+            return self._pool_ids[int(rng.choice(free))] if free else None
+        for _ in range(1000):
+            identity = canonical_identity(self.space, self.space.sample(rng, 1)[0])
+            if identity is not None and identity not in taken:
+                return identity
+        return None
+
+    def _candidates(self, front_encodings: np.ndarray, score, taken: set, rng) -> tuple[np.ndarray, list[tuple]]:
+        if self._enumerable():
+            self._ensure_pool()
+            encodings, ids = self._pool, self._pool_ids
+        else:
+            raw = np.vstack(
+                [
+                    evolve_candidates(self.space, score, front_encodings, rng),
+                    neighbourhood(self.space, front_encodings, rng),
+                    self.space.sample(rng, 200),
+                ]
+            )
+            encodings, ids = canonical_encodings(self.space, raw)
+        keep = [i for i, ident in enumerate(ids) if ident not in taken]
+        return encodings[keep], [ids[i] for i in keep]
+
+    def _propose_batch(self, measured: dict, taken: set, rng: np.random.Generator) -> list[tuple]:
+        ok = [(ident, row) for ident, row in measured.items() if row is not None]
+        X = self.space.features(np.array([ident for ident, _ in ok]))
+        Y = np.array([row for _, row in ok])
+        n_obj = len(self.objectives)
+
+        # Normalise on what has been measured: the strategy never sees the true range.
+        Yobj = Y[:, :n_obj]
+        lower, upper = Yobj.min(axis=0), Yobj.max(axis=0)
+        span = np.where(upper > lower, upper - lower, 1.0)
+        models = []
+        for j in range(Y.shape[1]):
+            column = Y[:, j]
+            finite = np.isfinite(column)
+            models.append(fit_predictor(X[finite], column[finite], candidates=self.predictors, seed=self.seed))
+        self.last_fit = {"n": len(Y), "models": [(m.name, m.cv_tau) for m in models]}
+
+        def predict(encodings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            F = self.space.features(encodings)
+            means, stds = zip(*(m.predict(F) for m in models))
+            return np.column_stack(means), np.column_stack(stds)
+
+        def optimistic_objectives(encodings: np.ndarray) -> np.ndarray:
+            mean, std = predict(encodings)
+            return ((mean - self.beta * std)[:, :n_obj] - lower) / span
+
+        feasible_measured = self._feasible(Y[:, n_obj:], np.zeros_like(Y[:, n_obj:]))
+        front_rows = Y[feasible_measured][:, :n_obj]
+        front_mask = pareto_mask(front_rows) if len(front_rows) else np.zeros(0, bool)
+        front_encodings = np.array([ok[i][0] for i in np.flatnonzero(feasible_measured)[front_mask]], dtype=np.int64)
+        front = (front_rows[front_mask] - lower) / span
+
+        encodings, ids = self._candidates(front_encodings.reshape(-1, len(self.space)), optimistic_objectives, taken, rng)
+        if len(ids) == 0:
+            return []
+        mean, std = predict(encodings)
+        optimistic = ((mean - self.beta * std)[:, :n_obj] - lower) / span
+        believed = (mean[:, :n_obj] - lower) / span
+        feasible = self._feasible(mean[:, n_obj:], std[:, n_obj:])
+        uncertainty = (std[:, :n_obj] / span).sum(axis=1)
+
+        reference = np.full(n_obj, 1.1)
+        chosen: list[int] = []
+        available = feasible.copy()
+        if not available.any():
+            available = np.ones(len(ids), bool)  # nothing predicted feasible: learn where the boundary is
+        for _ in range(min(self.batch_size, len(ids))):
+            gain = self._improvement(optimistic, front, reference)
+            gain[~available] = -np.inf
+            best = int(np.argmax(gain))
+            if not np.isfinite(gain[best]) or gain[best] <= 0:
+                u = np.where(available, uncertainty, -np.inf)
+                best = int(np.argmax(u))
+                if not np.isfinite(u[best]):
+                    break
+            chosen.append(best)
+            available[best] = False
+            front = np.vstack([front, believed[best]])
+            front = front[pareto_mask(front)]
+        return [ids[i] for i in chosen]
+
+    def _feasible(self, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
+        """Optimistically feasible rows: each constraint met at mean -/+ beta std."""
+        ok = np.ones(len(mean), dtype=bool)
+        for j, constraint in enumerate(self.constraints):
+            value = mean[:, j] - self.beta * std[:, j] if constraint.op == "<=" else mean[:, j] + self.beta * std[:, j]
+            value = np.where(np.isnan(value), np.inf if constraint.op == "<=" else -np.inf, value)
+            ok &= (value <= constraint.bound) if constraint.op == "<=" else (value >= constraint.bound)
+        return ok
+
+    @staticmethod
+    def _improvement(points: np.ndarray, front: np.ndarray, reference: np.ndarray) -> np.ndarray:
+        if points.shape[1] == 2:
+            return hypervolume_improvement_2d(points, front, reference)
+        base = hypervolume(front, reference)
+        gains = np.zeros(len(points))
+        # Exact HVI in higher dimensions is costly: score the optimistic non-dominated layer only.
+        shortlist = np.flatnonzero(pareto_mask(points))[:500]
+        for i in shortlist:
+            gains[i] = hypervolume(np.vstack([front, points[i]]), reference) - base
+        return gains
+
+
+optuna.logging.set_verbosity(optuna.logging.WARNING)
