@@ -169,7 +169,7 @@ def run_search(
     distributions = {d.name: CategoricalDistribution(list(d.choices)) for d in space.dimensions}
 
     cache: dict[str, dict] = {}
-    failed_keys: set[str] = set()
+    failed_keys: dict[str, str] = {}
     for trial in study.get_trials(deepcopy=False):
         key = trial.user_attrs.get(KEY_ATTR)
         if key is None:
@@ -177,7 +177,7 @@ def run_search(
         if trial.state == TrialState.COMPLETE:
             cache.setdefault(key, trial.user_attrs.get(METRICS_ATTR, {}))
         elif trial.state == TrialState.FAIL and not trial.user_attrs.get(INTERRUPTED_ATTR):
-            failed_keys.add(key)
+            failed_keys.setdefault(key, trial.user_attrs.get(FAILURE_ATTR, "unknown reason"))
     unique = len(evaluated_keys(study))
     counts = {"trials": 0, "cache_hits": 0, "failures": 0}
     ask_seconds = evaluate_seconds = 0.0
@@ -204,7 +204,7 @@ def run_search(
             counts["cache_hits"] += 1
             continue
         if key in failed_keys:
-            _fail(study, trial, "this network failed before")
+            _fail(study, trial, f"this network failed before: {failed_keys[key]}")
             counts["failures"] += 1
             continue
         started = time.perf_counter()
@@ -218,7 +218,7 @@ def run_search(
         evaluate_seconds += time.perf_counter() - started
         if reason:
             _fail(study, trial, reason)
-            failed_keys.add(key)
+            failed_keys[key] = reason
             counts["failures"] += 1
             continue
         _complete(study, trial, metrics, objectives, constraints, cache_hit=False)

@@ -9,11 +9,26 @@ front: both are the places a good unmeasured network is most likely to be.
 
 from __future__ import annotations
 
+import weakref
 from typing import Callable
 
 import numpy as np
 
 from paretonas.space import Space
+
+
+_WHOLE_SPACE_POOLS: "weakref.WeakKeyDictionary[Space, tuple]" = weakref.WeakKeyDictionary()
+
+
+def whole_space_pool(space: Space) -> tuple[np.ndarray, list[tuple]]:
+    """Every canonical network of a small space, computed once per space object.
+
+    Benchmarks create one sampler per seed on the same space; enumerating and
+    canonicalising tens of thousands of configs once instead of per sampler matters.
+    """
+    if space not in _WHOLE_SPACE_POOLS:
+        _WHOLE_SPACE_POOLS[space] = canonical_encodings(space, space.all_encodings())
+    return _WHOLE_SPACE_POOLS[space]
 
 
 def canonical_encodings(space: Space, encodings: np.ndarray) -> tuple[np.ndarray, list[tuple]]:

@@ -39,6 +39,7 @@ from paretonas.search.samplers._predictor_guided._pool import (
     canonical_identity,
     evolve_candidates,
     neighbourhood,
+    whole_space_pool,
 )
 from paretonas.space import Space
 
@@ -184,7 +185,7 @@ class PredictorGuidedSampler(BaseSampler):
 
     def _ensure_pool(self) -> None:
         if self._pool is None and self._enumerable():
-            self._pool, self._pool_ids = canonical_encodings(self.space, self.space.all_encodings())
+            self._pool, self._pool_ids = whole_space_pool(self.space)
 
     def _random_untaken(self, taken: set, rng: np.random.Generator) -> tuple | None:
         if self._enumerable():
