@@ -73,6 +73,7 @@ class PredictorGuidedSampler(BaseSampler):
         beta: float = 1.0,
         max_enumerate: int = 100_000,
         predictors: tuple[str, ...] = ("gp",),
+        initial_design: str = "spread",
     ):
         self.space = space
         self.objectives = list(objectives)
@@ -83,6 +84,9 @@ class PredictorGuidedSampler(BaseSampler):
         self.beta = float(beta)
         self.max_enumerate = int(max_enumerate)
         self.predictors = tuple(predictors)
+        if initial_design not in ("spread", "random"):
+            raise ValueError(f"initial_design must be 'spread' or 'random', got {initial_design!r}")
+        self.initial_design = initial_design
         self._distributions = {d.name: CategoricalDistribution(list(d.choices)) for d in space.dimensions}
         self._fallback = RandomSampler(seed=seed)
         self._pool: np.ndarray | None = None
@@ -173,6 +177,8 @@ class PredictorGuidedSampler(BaseSampler):
         usable = sum(1 for v in measured.values() if v is not None)
         rng = self._rng(n_completed)
         if usable < self.n_initial:
+            if self.initial_design == "spread":
+                return self._spread_untaken(measured, taken, rng)
             return self._random_untaken(taken, rng)
         batch = self._propose_batch(measured, taken, rng)
         if not batch:
@@ -197,6 +203,39 @@ class PredictorGuidedSampler(BaseSampler):
             if identity is not None and identity not in taken:
                 return identity
         return None
+
+    def _spread_untaken(self, measured: dict, taken: set, rng: np.random.Generator) -> tuple | None:
+        """The candidate farthest, in feature space, from everything measured (max-min design).
+
+        Uniform sampling over networks rarely draws the structurally extreme ones (a
+        cell with one op, every layer at one width) that end a Pareto front; a
+        space-filling design reaches them in the first few evaluations.
+        """
+        if self._enumerable():
+            self._ensure_pool()
+            encodings, ids = self._pool, self._pool_ids
+        else:
+            encodings, ids = canonical_encodings(self.space, self.space.sample(rng, 2000))
+        free = np.array([ident not in taken for ident in ids], dtype=bool)
+        if not free.any():
+            return None
+        chosen = [ident for ident in measured] + [ident for ident in taken if ident not in measured]
+        if not chosen:
+            return ids[int(rng.choice(np.flatnonzero(free)))]
+        features = self._features_of(encodings)
+        centres = self.space.features(np.array(chosen, dtype=np.int64))
+        # squared distances via |a|^2 + |b|^2 - 2ab, over all candidates at once
+        d2 = (features**2).sum(1)[:, None] + (centres**2).sum(1)[None, :] - 2 * features @ centres.T
+        nearest = np.where(free, d2.min(axis=1), -np.inf)
+        best = np.flatnonzero(nearest >= nearest.max() - 1e-9)
+        return ids[int(rng.choice(best))]
+
+    def _features_of(self, encodings: np.ndarray) -> np.ndarray:
+        if encodings is self._pool:
+            if getattr(self, "_pool_features", None) is None:
+                self._pool_features = self.space.features(encodings)
+            return self._pool_features
+        return self.space.features(encodings)
 
     def _candidates(self, front_encodings: np.ndarray, score, taken: set, rng) -> tuple[np.ndarray, list[tuple]]:
         if self._enumerable():
@@ -232,7 +271,7 @@ class PredictorGuidedSampler(BaseSampler):
         self.last_fit = {"n": len(Y), "models": [(m.name, m.cv_tau) for m in models]}
 
         def predict(encodings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            F = self.space.features(encodings)
+            F = self._features_of(encodings)
             means, stds = zip(*(m.predict(F) for m in models))
             return np.column_stack(means), np.column_stack(stds)
 
