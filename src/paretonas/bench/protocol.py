@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
+import optuna
 
 from paretonas.bench.nasbench_graph import NasBenchGraph
 from paretonas.search.loop import open_storage, run_search
@@ -37,7 +38,7 @@ class BenchmarkSettings:
     budget: int
     seeds: int
     objectives: Sequence[Objective]
-    storage: str
+    storage: str | optuna.storages.BaseStorage
     constraints: Sequence[Constraint] = ()
     seed_offset: int = 0
 
@@ -62,7 +63,7 @@ def run_benchmark(
 ) -> dict:
     bench = NasBenchGraph(settings.dataset)
     exact = bench.reference(settings.objectives, settings.constraints)
-    storage = open_storage(settings.storage)
+    storage = open_storage(settings.storage) if isinstance(settings.storage, str) else settings.storage
     points = checkpoints(settings.budget)
     seeds = [settings.seed_offset + i for i in range(settings.seeds)]
     results = {}

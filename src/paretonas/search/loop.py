@@ -73,7 +73,7 @@ class SearchResult:
     failures: int
     ask_seconds: float  # time spent inside the strategy (ask), evaluation excluded
     evaluate_seconds: float
-    extra: dict = field(default_factory=dict)
+    ask_durations: list[float] = field(default_factory=list)  # per proposal, in order
 
 
 def study_spec(space: Space, objectives: Sequence[Objective], constraints: Sequence[Constraint]) -> dict:
@@ -181,6 +181,7 @@ def run_search(
     unique = len(evaluated_keys(study))
     counts = {"trials": 0, "cache_hits": 0, "failures": 0}
     ask_seconds = evaluate_seconds = 0.0
+    ask_durations: list[float] = []
     # A strategy that keeps proposing known networks must not loop forever.
     max_asks = max_asks if max_asks is not None else 50 * budget + 100
     asks = 0
@@ -190,7 +191,8 @@ def run_search(
         asks += 1
         started = time.perf_counter()
         trial = study.ask(distributions)
-        ask_seconds += time.perf_counter() - started
+        ask_durations.append(time.perf_counter() - started)
+        ask_seconds += ask_durations[-1]
         config = {name: trial.params[name] for name in space.names}
         counts["trials"] += 1
         key = space.key(config)
@@ -231,6 +233,7 @@ def run_search(
         evaluated_keys=evaluated_keys(study),
         ask_seconds=ask_seconds,
         evaluate_seconds=evaluate_seconds,
+        ask_durations=ask_durations,
         **counts,
     )
 

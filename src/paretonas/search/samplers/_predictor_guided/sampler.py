@@ -31,9 +31,9 @@ from optuna.samplers import BaseSampler, RandomSampler
 from optuna.study import Study
 from optuna.trial import FrozenTrial, TrialState
 
-from paretonas.predict import fit_predictor
 from paretonas.search.objectives import Constraint, Objective
 from paretonas.search.pareto import hypervolume, hypervolume_improvement_2d, pareto_mask
+from paretonas.search.samplers._predictor_guided._surrogate import Surrogate
 from paretonas.search.samplers._predictor_guided._pool import (
     canonical_encodings,
     canonical_identity,
@@ -72,8 +72,9 @@ class PredictorGuidedSampler(BaseSampler):
         batch_size: int = 5,
         beta: float = 1.0,
         max_enumerate: int = 100_000,
-        predictors: tuple[str, ...] = ("gp",),
+        predictors: tuple[str, ...] = ("gp", "bayesian_ridge"),
         initial_design: str = "spread",
+        warp_outputs: bool | str = "portfolio",
     ):
         self.space = space
         self.objectives = list(objectives)
@@ -87,6 +88,9 @@ class PredictorGuidedSampler(BaseSampler):
         if initial_design not in ("spread", "random"):
             raise ValueError(f"initial_design must be 'spread' or 'random', got {initial_design!r}")
         self.initial_design = initial_design
+        if warp_outputs not in (True, False, "portfolio"):
+            raise ValueError(f"warp_outputs must be True, False or 'portfolio', got {warp_outputs!r}")
+        self.warp_outputs = warp_outputs
         self._distributions = {d.name: CategoricalDistribution(list(d.choices)) for d in space.dimensions}
         self._fallback = RandomSampler(seed=seed)
         self._pool: np.ndarray | None = None
@@ -253,6 +257,17 @@ class PredictorGuidedSampler(BaseSampler):
         keep = [i for i, ident in enumerate(ids) if ident not in taken]
         return encodings[keep], [ids[i] for i in keep]
 
+    def _surrogates(self, X: np.ndarray, Y: np.ndarray) -> list[Surrogate]:
+        """The surrogates whose picks alternate within a batch.
+
+        With ``warp_outputs="portfolio"`` there are two: one on warped outputs (sharp
+        at the top of a skewed accuracy distribution) and one on raw outputs (better
+        where the front's accuracy spread is wide). They fail on different problems,
+        and alternating hedges between them at no extra measurement.
+        """
+        kinds = [True, False] if self.warp_outputs == "portfolio" else [bool(self.warp_outputs)]
+        return [Surrogate(X, Y, warp=w, beta=self.beta, predictors=self.predictors, seed=self.seed) for w in kinds]
+
     def _propose_batch(self, measured: dict, taken: set, rng: np.random.Generator) -> list[tuple]:
         ok = [(ident, row) for ident, row in measured.items() if row is not None]
         X = self.space.features(np.array([ident for ident, _ in ok]))
@@ -260,26 +275,15 @@ class PredictorGuidedSampler(BaseSampler):
         n_obj = len(self.objectives)
 
         # Normalise on what has been measured: the strategy never sees the true range.
-        Yobj = Y[:, :n_obj]
-        lower, upper = Yobj.min(axis=0), Yobj.max(axis=0)
+        lower, upper = Y[:, :n_obj].min(axis=0), Y[:, :n_obj].max(axis=0)
         span = np.where(upper > lower, upper - lower, 1.0)
-        models = []
-        for j in range(Y.shape[1]):
-            column = Y[:, j]
-            finite = np.isfinite(column)
-            models.append(fit_predictor(X[finite], column[finite], candidates=self.predictors, seed=self.seed))
-        self.last_fit = {"n": len(Y), "models": [(m.name, m.cv_tau) for m in models]}
-
-        def predict(encodings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            F = self._features_of(encodings)
-            means, stds = zip(*(m.predict(F) for m in models))
-            return np.column_stack(means), np.column_stack(stds)
+        surrogates = self._surrogates(X, Y)
+        self.last_fit = {"n": len(Y), "models": [s.describe() for s in surrogates]}
 
         def optimistic_objectives(encodings: np.ndarray) -> np.ndarray:
-            mean, std = predict(encodings)
-            return ((mean - self.beta * std)[:, :n_obj] - lower) / span
+            return (surrogates[0].predict(self._features_of(encodings))[1][:, :n_obj] - lower) / span
 
-        feasible_measured = self._feasible(Y[:, n_obj:], np.zeros_like(Y[:, n_obj:]))
+        feasible_measured = self._feasible(Y[:, n_obj:], Y[:, n_obj:])
         front_rows = Y[feasible_measured][:, :n_obj]
         front_mask = pareto_mask(front_rows) if len(front_rows) else np.zeros(0, bool)
         front_encodings = np.array([ok[i][0] for i in np.flatnonzero(feasible_measured)[front_mask]], dtype=np.int64)
@@ -288,37 +292,51 @@ class PredictorGuidedSampler(BaseSampler):
         encodings, ids = self._candidates(front_encodings.reshape(-1, len(self.space)), optimistic_objectives, taken, rng)
         if len(ids) == 0:
             return []
-        mean, std = predict(encodings)
-        optimistic = ((mean - self.beta * std)[:, :n_obj] - lower) / span
-        believed = (mean[:, :n_obj] - lower) / span
-        feasible = self._feasible(mean[:, n_obj:], std[:, n_obj:])
-        uncertainty = (std[:, :n_obj] / span).sum(axis=1)
+        features = self._features_of(encodings)
+        views = []
+        for surrogate in surrogates:
+            mean, optimistic, std = surrogate.predict(features)
+            views.append(
+                {
+                    "optimistic": (optimistic[:, :n_obj] - lower) / span,
+                    "believed": (mean[:, :n_obj] - lower) / span,
+                    "feasible": self._feasible(mean[:, n_obj:], optimistic[:, n_obj:]),
+                    "uncertainty": std[:, :n_obj].sum(axis=1),
+                }
+            )
 
         reference = np.full(n_obj, 1.1)
         chosen: list[int] = []
-        available = feasible.copy()
-        if not available.any():
-            available = np.ones(len(ids), bool)  # nothing predicted feasible: learn where the boundary is
-        for _ in range(min(self.batch_size, len(ids))):
-            gain = self._improvement(optimistic, front, reference)
+        taken_now = np.zeros(len(ids), dtype=bool)
+        for pick in range(min(self.batch_size, len(ids))):
+            view = views[pick % len(views)]
+            available = view["feasible"] & ~taken_now
+            if not available.any():
+                available = ~taken_now  # nothing predicted feasible: learn where the boundary is
+            gain = self._improvement(view["optimistic"], front, reference)
             gain[~available] = -np.inf
             best = int(np.argmax(gain))
             if not np.isfinite(gain[best]) or gain[best] <= 0:
-                u = np.where(available, uncertainty, -np.inf)
+                u = np.where(available, view["uncertainty"], -np.inf)
                 best = int(np.argmax(u))
                 if not np.isfinite(u[best]):
                     break
             chosen.append(best)
-            available[best] = False
-            front = np.vstack([front, believed[best]])
+            taken_now[best] = True
+            front = np.vstack([front, view["believed"][best]])
             front = front[pareto_mask(front)]
         return [ids[i] for i in chosen]
 
-    def _feasible(self, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
-        """Optimistically feasible rows: each constraint met at mean -/+ beta std."""
+    def _feasible(self, mean: np.ndarray, optimistic_low: np.ndarray) -> np.ndarray:
+        """Optimistically feasible rows: each constraint met at its optimistic bound.
+
+        ``optimistic_low`` is the prediction at mean - beta std; for a ``>=`` constraint
+        the optimistic side is the mirror image around the mean.
+        """
         ok = np.ones(len(mean), dtype=bool)
         for j, constraint in enumerate(self.constraints):
-            value = mean[:, j] - self.beta * std[:, j] if constraint.op == "<=" else mean[:, j] + self.beta * std[:, j]
+            low = optimistic_low[:, j]
+            value = low if constraint.op == "<=" else 2 * mean[:, j] - low
             value = np.where(np.isnan(value), np.inf if constraint.op == "<=" else -np.inf, value)
             ok &= (value <= constraint.bound) if constraint.op == "<=" else (value >= constraint.bound)
         return ok

@@ -1,0 +1,37 @@
+"""One surrogate of every objective and constraint metric: fitted predictors plus output warps."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from paretonas.predict import OutputWarp, fit_predictor
+
+
+class Surrogate:
+    """Predicts believed values (mean) and optimistic ones (mean - beta std) in metric units.
+
+    Columns of ``Y`` are minimisation-space objectives followed by constraint metrics;
+    NaN entries (a metric not recorded) are left out of that column's fit.
+    """
+
+    def __init__(self, X: np.ndarray, Y: np.ndarray, *, warp: bool, beta: float, predictors: tuple[str, ...], seed: int):
+        self.beta = beta
+        self.models, self.warps = [], []
+        for column in Y.T:
+            finite = np.isfinite(column)
+            warp_j = OutputWarp(column[finite], enabled=warp)
+            self.warps.append(warp_j)
+            self.models.append(fit_predictor(X[finite], warp_j.forward(column[finite]), candidates=predictors, seed=seed))
+
+    def predict(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Believed values, optimistic values (both in metric units) and latent standard deviations."""
+        believed, optimistic, stds = [], [], []
+        for model, warp in zip(self.models, self.warps):
+            mean, std = model.predict(features)
+            believed.append(warp.inverse(mean))
+            optimistic.append(warp.inverse(mean - self.beta * std))
+            stds.append(std)
+        return np.column_stack(believed), np.column_stack(optimistic), np.column_stack(stds)
+
+    def describe(self) -> list[tuple[str, float]]:
+        return [(m.name, m.cv_tau) for m in self.models]
