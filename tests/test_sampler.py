@@ -72,3 +72,21 @@ def test_batches_are_chosen_by_optimistic_hypervolume_gain():
     first = [t.params["v"] for t in result.study.trials][:8]
     chosen = [t.params["v"] for t in result.study.trials][8:12]
     assert max(chosen) > max(first) or 39 in first
+
+
+def test_spread_initial_design_reaches_structurally_extreme_networks(cora):
+    # Uniform draws almost never give a cell with a single op (24 of 26,206 networks);
+    # the max-min design in feature space reaches such corners within the first picks.
+    result = evaluated(cora, "default", seed=0, budget=10)
+    skips = [sum(t.params[f"op{i}"] == "skip" for i in range(1, 5)) for t in result.study.trials]
+    assert max(skips) >= 2
+
+
+def test_spread_design_second_pick_is_farthest_from_first():
+    space = Space([Choice("a", list(range(5))), Choice("b", list(range(5)))])
+    objectives = [Objective("acc", "maximize"), Objective("lat", "minimize")]
+    sampler = PredictorGuidedSampler(space, objectives, seed=0, n_initial=5)
+    result = run_search(space=space, evaluate=lambda c: {"acc": c["a"], "lat": c["b"]}, objectives=objectives,
+                        sampler=sampler, storage=optuna.storages.InMemoryStorage(), study_name="s", budget=2)
+    first, second = [space.encode(t.params) for t in result.study.trials]
+    assert (first != second).all()  # one-hot distance is maximal only when every dimension differs

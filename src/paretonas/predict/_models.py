@@ -52,40 +52,50 @@ class OutputWarp:
     itself on that tail and loses the fine ranking at the top, where the front is.
     Warping (as HEBO does) evens the spread; being invertible, a prediction and an
     optimistic bound in warped units map back to the metric's own units, beyond the
-    measured range too.
+    measured range too. Lambda is kept in [0, 2], where the inverse is defined on the
+    whole real line (outside it, an optimistic bound could have no preimage).
     """
 
     def __init__(self, y: np.ndarray, enabled: bool = True):
+        from scipy.stats import yeojohnson_normmax
+
         y = np.asarray(y, float)
         self.enabled = bool(enabled) and len(y) >= 3 and np.ptp(y) > 0
         if self.enabled:
-            from sklearn.preprocessing import PowerTransformer
-
             self._center, self._scale = float(np.mean(y)), float(np.std(y))
-            self._transformer = PowerTransformer(method="yeo-johnson", standardize=True)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                self._transformer.fit(self._standard(y)[:, None])
+                self.lmbda = float(np.clip(yeojohnson_normmax(self._standard(y)), 0.0, 2.0))
+            t = self._yeojohnson(self._standard(y))
+            self._t_mean, self._t_std = float(np.mean(t)), float(np.std(t)) or 1.0
 
     def _standard(self, y):
         return (np.asarray(y, float) - self._center) / self._scale
 
+    def _yeojohnson(self, x: np.ndarray) -> np.ndarray:
+        lam, out = self.lmbda, np.empty_like(x)
+        pos = x >= 0
+        out[pos] = np.log1p(x[pos]) if lam == 0 else ((x[pos] + 1) ** lam - 1) / lam
+        out[~pos] = -np.log1p(-x[~pos]) if lam == 2 else -((1 - x[~pos]) ** (2 - lam) - 1) / (2 - lam)
+        return out
+
+    def _yeojohnson_inverse(self, t: np.ndarray) -> np.ndarray:
+        lam, out = self.lmbda, np.empty_like(t)
+        pos = t >= 0
+        out[pos] = np.expm1(t[pos]) if lam == 0 else (lam * t[pos] + 1) ** (1 / lam) - 1
+        out[~pos] = -np.expm1(-t[~pos]) if lam == 2 else 1 - (1 - (2 - lam) * t[~pos]) ** (1 / (2 - lam))
+        return out
+
     def forward(self, y: np.ndarray) -> np.ndarray:
         if not self.enabled:
             return np.asarray(y, float)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return self._transformer.transform(self._standard(y)[:, None])[:, 0]
+        return (self._yeojohnson(self._standard(y)) - self._t_mean) / self._t_std
 
     def inverse(self, z: np.ndarray) -> np.ndarray:
         if not self.enabled:
             return np.asarray(z, float)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            y = self._transformer.inverse_transform(np.asarray(z, float)[:, None])[:, 0]
-        # Outside its domain the inverse is NaN: fall back to the identity there.
-        z = np.asarray(z, float)
-        return np.where(np.isfinite(y), y * self._scale + self._center, z * self._scale + self._center)
+        t = np.asarray(z, float) * self._t_std + self._t_mean
+        return self._yeojohnson_inverse(t) * self._scale + self._center
 
 
 def kendall_tau(y_true: np.ndarray, y_pred: np.ndarray) -> float:

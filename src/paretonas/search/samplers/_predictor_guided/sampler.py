@@ -69,7 +69,7 @@ class PredictorGuidedSampler(BaseSampler):
         constraints: Sequence[Constraint] = (),
         seed: int | None = None,
         n_initial: int = 10,
-        batch_size: int = 5,
+        batch_size: int = 6,
         beta: float = 1.0,
         max_enumerate: int = 100_000,
         predictors: tuple[str, ...] = ("gp", "bayesian_ridge"),
