@@ -12,3 +12,9 @@ class ParetonasError(Exception):
 
 class SpaceError(ParetonasError, ValueError):
     """A search space definition or a config that does not fit the space."""
+
+
+def repeated_names(names) -> list[str]:
+    """Names that occur more than once, sorted: for 'X given twice' messages."""
+    names = list(names)
+    return sorted({n for n in names if names.count(n) > 1})

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
-from paretonas.errors import ParetonasError
+from paretonas.errors import ParetonasError, repeated_names
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_.]*"
 _DIRECTIONS = {"max": "maximize", "maximize": "maximize", "min": "minimize", "minimize": "minimize"}
@@ -66,8 +66,7 @@ def parse_objectives(texts: Sequence[str] | str, allowed: Iterable[str] | None =
     objectives = [parse_objective(t, allowed) for t in texts]
     if not objectives:
         raise ParetonasError("at least one objective is needed, e.g. 'accuracy:max latency_ms:min'")
-    names = [o.name for o in objectives]
-    repeated = sorted({n for n in names if names.count(n) > 1})
+    repeated = repeated_names(o.name for o in objectives)
     if repeated:
         raise ParetonasError(f"objective(s) {repeated} given twice; name each objective once")
     return objectives

@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 
-from paretonas.errors import SpaceError
+from paretonas.errors import SpaceError, repeated_names
 
 Config = dict[str, Any]
 
@@ -88,8 +88,7 @@ class Space:
         dimensions = list(dimensions)
         if not dimensions:
             raise SpaceError("a search space needs at least one dimension")
-        names = [d.name for d in dimensions]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
+        duplicates = repeated_names(d.name for d in dimensions)
         if duplicates:
             raise SpaceError(f"dimension names must be unique; repeated: {duplicates}")
         self.dimensions: tuple[Choice, ...] = tuple(dimensions)
