@@ -1,12 +1,11 @@
 import math
 
-import numpy as np
 import optuna
 import pytest
 
 from paretonas.errors import ParetonasError
 from paretonas.search import Objective, create_sampler, parse_constraints, run_search
-from paretonas.search._attrs import CACHE_HIT_ATTR, FAILURE_ATTR, INTERRUPTED_ATTR, KEY_ATTR
+from paretonas.search._attrs import CACHE_HIT_ATTR, FAILURE_ATTR, INTERRUPTED_ATTR
 from paretonas.space import Choice, Space
 
 OBJ = [Objective("score", "maximize"), Objective("cost", "minimize")]

@@ -25,7 +25,6 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 import numpy as np
-import optuna
 from optuna.distributions import BaseDistribution, CategoricalDistribution
 from optuna.samplers import BaseSampler, RandomSampler
 from optuna.study import Study
@@ -95,6 +94,7 @@ class PredictorGuidedSampler(BaseSampler):
         self._fallback = RandomSampler(seed=seed)
         self._pool: np.ndarray | None = None
         self._pool_ids: list[tuple] | None = None
+        self._pool_features: np.ndarray | None = None
         self._queue: list[tuple] = []
         self._identity_cache: dict[tuple, tuple | None] = {}
         self.last_fit: dict[str, Any] = {}
@@ -182,7 +182,7 @@ class PredictorGuidedSampler(BaseSampler):
         rng = self._rng(n_completed)
         if usable < self.n_initial:
             if self.initial_design == "spread":
-                return self._spread_untaken(measured, taken, rng)
+                return self._spread_untaken(taken, rng)
             return self._random_untaken(taken, rng)
         batch = self._propose_batch(measured, taken, rng)
         if not batch:
@@ -197,33 +197,36 @@ class PredictorGuidedSampler(BaseSampler):
         if self._pool is None and self._enumerable():
             self._pool, self._pool_ids = whole_space_pool(self.space)
 
-    def _random_untaken(self, taken: set, rng: np.random.Generator) -> tuple | None:
+    def _whole_pool_or_sample(self, rng: np.random.Generator, n: int) -> tuple[np.ndarray, list[tuple]]:
+        """Every canonical network of a small space, else ``n`` random canonical ones."""
         if self._enumerable():
             self._ensure_pool()
-            free = [i for i, ident in enumerate(self._pool_ids) if ident not in taken]
-            return self._pool_ids[int(rng.choice(free))] if free else None
+            return self._pool, self._pool_ids
+        return canonical_encodings(self.space, self.space.sample(rng, n))
+
+    def _random_untaken(self, taken: set, rng: np.random.Generator) -> tuple | None:
+        if self._enumerable():
+            _, ids = self._whole_pool_or_sample(rng, 0)
+            free = [i for i, ident in enumerate(ids) if ident not in taken]
+            return ids[int(rng.choice(free))] if free else None
         for _ in range(1000):
             identity = canonical_identity(self.space, self.space.sample(rng, 1)[0])
             if identity is not None and identity not in taken:
                 return identity
         return None
 
-    def _spread_untaken(self, measured: dict, taken: set, rng: np.random.Generator) -> tuple | None:
+    def _spread_untaken(self, taken: set, rng: np.random.Generator) -> tuple | None:
         """The candidate farthest, in feature space, from everything measured (max-min design).
 
         Uniform sampling over networks rarely draws the structurally extreme ones (a
         cell with one op, every layer at one width) that end a Pareto front; a
         space-filling design reaches them in the first few evaluations.
         """
-        if self._enumerable():
-            self._ensure_pool()
-            encodings, ids = self._pool, self._pool_ids
-        else:
-            encodings, ids = canonical_encodings(self.space, self.space.sample(rng, 2000))
+        encodings, ids = self._whole_pool_or_sample(rng, 2000)
         free = np.array([ident not in taken for ident in ids], dtype=bool)
         if not free.any():
             return None
-        chosen = [ident for ident in measured] + [ident for ident in taken if ident not in measured]
+        chosen = list(taken)  # measured and pending networks alike
         if not chosen:
             return ids[int(rng.choice(np.flatnonzero(free)))]
         features = self._features_of(encodings)
@@ -236,7 +239,7 @@ class PredictorGuidedSampler(BaseSampler):
 
     def _features_of(self, encodings: np.ndarray) -> np.ndarray:
         if encodings is self._pool:
-            if getattr(self, "_pool_features", None) is None:
+            if self._pool_features is None:
                 self._pool_features = self.space.features(encodings)
             return self._pool_features
         return self.space.features(encodings)
@@ -353,5 +356,3 @@ class PredictorGuidedSampler(BaseSampler):
             gains[i] = hypervolume(np.vstack([front, points[i]]), reference) - base
         return gains
 
-
-optuna.logging.set_verbosity(optuna.logging.WARNING)
