@@ -6,6 +6,6 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$root/scripts/setup.sh"
 cd "$root"
 if [ "$#" -eq 0 ]; then
-  set -- bench nasbench-graph --json paretonas-out/bench/cora.json
+  set -- demo
 fi
 exec .venv/bin/paretonas "$@"

@@ -103,6 +103,143 @@ def bench_nasbench_graph(
         console.print(f"results written to [bold]{json_path}[/]")
 
 
+def _rich_progress(progress: Progress):
+    """Rich progress bars for the workflow's long steps (training, each study)."""
+    from paretonas.workflow import ProgressSink
+
+    class RichProgress(ProgressSink):
+        def __init__(self, progress: Progress):
+            self.progress, self.tasks = progress, {}
+
+        def stage(self, text: str) -> None:
+            self.progress.console.print(f"[bold]>[/] {text}", highlight=False)
+
+        def start(self, label: str, total: int) -> None:
+            what = "training supernet (steps)" if label == "train" else f"study {label!r} (subnets measured)"
+            self.tasks[label] = self.progress.add_task(what, total=total)
+
+        def update(self, label: str, done: int, info: str = "") -> None:
+            self.progress.update(self.tasks[label], completed=done)
+            if info:
+                self.progress.console.print(f"  {info}", highlight=False)
+
+        def finish(self, label: str) -> None:
+            task = self.tasks[label]
+            self.progress.update(task, completed=self.progress.tasks[task].total)
+
+    return RichProgress(progress)
+
+
+def _progress_bars() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=console, transient=False)
+
+
+def _run_and_summarise(config) -> None:
+    from paretonas.workflow import run_job
+
+    with _progress_bars() as bars:
+        result = run_job(config, _rich_progress(bars))
+    ref = result.reference["metrics"]
+    table = Table(title=f"Pareto front of {result.study!r} ({len(result.front)} models; objectives {', '.join(result.objectives)})")
+    for column in ("trial", "val acc", "test acc", "latency ms", "MACs", "params"):
+        table.add_column(column, justify="right")
+    for entry in result.front:
+        m = entry["metrics"]
+        mark = " (knee)" if result.knee is not None and entry["trial"] == result.knee["trial"] else ""
+        table.add_row(f"{entry['trial']}{mark}", f"{m['val_accuracy']:.4f}", f"{m.get('test_accuracy', float('nan')):.4f}",
+                      f"{m.get('latency_ms', float('nan')):.4f}", f"{m.get('macs', 0):,.0f}", f"{m.get('params', 0):,.0f}")
+    table.add_row("largest", f"{ref['val_accuracy']:.4f}", f"{ref.get('test_accuracy', float('nan')):.4f}",
+                  f"{ref.get('latency_ms', float('nan')):.4f}", f"{ref.get('macs', 0):,.0f}", f"{ref.get('params', 0):,.0f}")
+    out.print(table)
+    out.print(f"[bold]results in {result.out}[/]")
+    for label, path in result.files.items():
+        out.print(f"  {label:15s} {path}")
+    out.print(f"  {'storage':15s} {result.storage} (studies {result.study!r}"
+              f"{', ' + repr(result.baseline_study) if result.baseline_study else ''})")
+
+
+@app.command()
+def search(
+    config_path: Path = typer.Argument(..., metavar="CONFIG", help="YAML config: task, supernet, train, measure, search, knee, out."),
+    out_dir: Optional[Path] = typer.Option(None, "--out", help="Output folder; overrides the config's 'out'."),
+) -> None:
+    """Train (or load) a supernet, search it against measured cost, write the report and export the knee."""
+    from paretonas.workflow import load_config
+
+    config = load_config(config_path)
+    if out_dir is not None:
+        config.out = str(out_dir)
+    _run_and_summarise(config)
+
+
+@app.command()
+def train(
+    config_path: Path = typer.Argument(..., metavar="CONFIG", help="YAML config; its task, supernet and train sections are used."),
+    out_dir: Optional[Path] = typer.Option(None, "--out", help="Output folder; the checkpoint goes to OUT/supernet."),
+) -> None:
+    """Train a supernet with the sandwich rule; resumes from the checkpoint in OUT/supernet."""
+    from paretonas.workflow import load_config, obtain_supernet
+    from paretonas.workflow._run import load_run_task
+
+    config = load_config(config_path)
+    if out_dir is not None:
+        config.out = str(out_dir)
+    if config.supernet.checkpoint:
+        raise ParetonasError(f"{config_path}: supernet.checkpoint is set, so there is nothing to train")
+
+    task = load_run_task(config)
+    console.print(task.summary())
+    with _progress_bars() as bars:
+        _, checkpoint = obtain_supernet(config, task, Path(config.out), _rich_progress(bars))
+    out.print(f"checkpoint: {checkpoint} (use it with supernet.checkpoint in a search config)")
+
+
+@app.command()
+def demo(
+    out_dir: Path = typer.Option(Path("paretonas-out/demo"), "--out", help="Output folder."),
+    epochs: int = typer.Option(25, min=1, help="Supernet training epochs."),
+    budget: int = typer.Option(50, min=1, help="Subnets measured by the search (and by the random baseline)."),
+    seed: int = typer.Option(0, help="Seed for data split, training and search."),
+) -> None:
+    """The whole job on MNIST-1D, offline: train the 1D CNN supernet, search accuracy against
+    ONNX Runtime latency, export the knee model, write the report."""
+    from paretonas.workflow import demo_config
+
+    _run_and_summarise(demo_config(str(out_dir), epochs=epochs, budget=budget, seed=seed))
+
+
+@app.command("export")
+def export_command(
+    study: str = typer.Option(..., help="Study name (e.g. 'demo' or the config's search.study)."),
+    trial: int = typer.Option(..., help="Trial number (see results.csv or front.json)."),
+    fmt: str = typer.Option("onnx", "--format", help="onnx or torchscript."),
+    storage: Optional[str] = typer.Option(None, help="Storage URL; default: sqlite in --run."),
+    run_dir: Path = typer.Option(Path("paretonas-out/demo"), "--run", help="The search's output folder (holds studies.db)."),
+    out_dir: Optional[Path] = typer.Option(None, "--out", help="Where to write the file; default RUN/export."),
+) -> None:
+    """Write one trial as a plain model file and verify its test accuracy from the file."""
+    from paretonas.workflow import export_trial
+
+    if storage is None:
+        database = run_dir / "studies.db"
+        if not database.exists():
+            raise ParetonasError(f"no studies.db in {str(run_dir)!r}; give --run (a search's output folder) or --storage")
+        storage = f"sqlite:///{database.resolve()}"
+    info = export_trial(storage, study, trial, fmt, out_dir or run_dir / "export")
+    out.print(f"wrote {info['file']} (sidecar {Path(info['file']).with_suffix('.json')})")
+    if info["recorded_test_accuracy"] is None:
+        out.print(f"test accuracy from the file: {info['test_accuracy_from_file']:.4f} "
+                  "(no recorded test accuracy to compare: the trial is not on the reported front)")
+    elif info["verified"]:
+        out.print(f"verified: test accuracy from the file {info['test_accuracy_from_file']:.4f} "
+                  f"equals the recorded {info['recorded_test_accuracy']:.4f}")
+    else:
+        console.print(f"[red]verification failed:[/] test accuracy from the file {info['test_accuracy_from_file']:.6f} "
+                      f"!= recorded {info['recorded_test_accuracy']:.6f}")
+        raise typer.Exit(1)
+
+
 def _ordered(results: dict) -> dict:
     order = ["dataset", "objectives", "budget", "seeds", "command"]
     return {k: results[k] for k in order} | {k: v for k, v in results.items() if k not in order}
@@ -132,7 +269,7 @@ def main() -> None:
     try:
         app()
     except ParetonasError as error:
-        console.print(f"[red]error:[/] {error}", highlight=False)
+        console.print(f"[red]error:[/] {error}", highlight=False, soft_wrap=True)
         sys.exit(2)
 
 

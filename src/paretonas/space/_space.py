@@ -178,6 +178,39 @@ class Space:
         canonical = self.canonical(config)
         return None if canonical is None else self.config_hash(canonical)
 
+    def restrict(self, allowed: Mapping[str, Sequence[Any]]) -> "Space":
+        """A sub-space where some dimensions keep only the listed choices (in this space's order).
+
+        Canonicalisation stays the same network identity: a value this space's
+        canonicaliser would give that the sub-space lacks (a skipped layer's setting)
+        becomes the sub-space's first choice, which is just as irrelevant.
+        """
+        if not allowed:
+            return self
+        for name, values in allowed.items():
+            if name not in self._by_name:
+                raise SpaceError(f"cannot restrict unknown dimension {name!r}; the space has {self.names}")
+            if not isinstance(values, (list, tuple)) or not values:
+                raise SpaceError(f"dimension {name!r} must be restricted to a non-empty list of its choices")
+            for value in values:
+                self._by_name[name].index(value)
+        dims = []
+        for d in self.dimensions:
+            if d.name in allowed:
+                keep = {d.index(v) for v in allowed[d.name]}
+                d = Choice(d.name, [c for i, c in enumerate(d.choices) if i in keep])
+            dims.append(d)
+        sub_choices = {d.name: d.choices for d in dims}
+        parent = self
+
+        def canonicalize(config: Config) -> Config | None:
+            result = parent.canonical(config)
+            if result is None:
+                return None
+            return {k: (v if v in sub_choices[k] else sub_choices[k][0]) for k, v in result.items()}
+
+        return Space(dims, canonicalize=canonicalize)
+
     # ----- sampling and variation ---------------------------------------------------
 
     def sample(self, rng: np.random.Generator, n: int = 1) -> np.ndarray:

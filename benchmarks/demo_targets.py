@@ -1,0 +1,98 @@
+"""Measure `paretonas demo` against issue 3's targets.
+
+- wall time of the whole demo (data, training, search + random baseline, test
+  accuracy of the front, exports, report) on this machine;
+- the knee target: a front model within 1 accuracy point of the largest subnet at
+  1/3 or less of its latency, checked on validation *and* test accuracy, with the
+  latencies of `export/knee.onnx` and `reference/full_fp32.onnx` re-measured here
+  independently (ONNX Runtime, 1 thread, batch 1, 2000 runs, interleaved);
+- evaluation throughput (subnets measured per minute).
+
+    python benchmarks/demo_targets.py --out benchmarks/results/demo_targets.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+
+
+def remeasure(paths: list[Path], runs: int = 2000) -> dict[str, float]:
+    """Median latency (ms) of each file, runs interleaved so drift hits all alike."""
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = options.inter_op_num_threads = 1
+    sessions = {p: ort.InferenceSession(str(p), options, providers=["CPUExecutionProvider"]) for p in paths}
+    feeds = {p: {s.get_inputs()[0].name: np.random.default_rng(0).standard_normal((1, 1, 40)).astype(np.float32)}
+             for p, s in sessions.items()}
+    times = {p: [] for p in paths}
+    for _ in range(50):
+        for p, s in sessions.items():
+            s.run(None, feeds[p])
+    for _ in range(runs):
+        for p, s in sessions.items():
+            start = time.perf_counter_ns()
+            s.run(None, feeds[p])
+            times[p].append((time.perf_counter_ns() - start) / 1e6)
+    return {str(p): float(np.median(t)) for p, t in times.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--run-dir", default="paretonas-out/bench-demo")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", default="benchmarks/results/demo_targets.json")
+    args = parser.parse_args()
+
+    command = [sys.executable, "-m", "paretonas.cli", "demo", "--out", args.run_dir, "--seed", str(args.seed)]
+    started = time.perf_counter()
+    subprocess.run(command, check=True)
+    wall = time.perf_counter() - started
+
+    run = Path(args.run_dir)
+    front = json.loads((run / "front.json").read_text())
+    largest = front["reference"]["largest"]["metrics"]
+    candidates = []
+    for entry in front["front"]:
+        m = entry["metrics"]
+        candidates.append({
+            "trial": entry["trial"], "val_accuracy": m["val_accuracy"], "test_accuracy": m["test_accuracy"],
+            "latency_ms": m["latency_ms"], "latency_ratio": m["latency_ms"] / largest["latency_ms"],
+            "val_within_1pt": m["val_accuracy"] >= largest["val_accuracy"] - 0.01,
+            "test_within_1pt": m["test_accuracy"] >= largest["test_accuracy"] - 0.01,
+        })
+    meeting = [c for c in candidates if c["val_within_1pt"] and c["test_within_1pt"] and c["latency_ratio"] <= 1 / 3]
+    knee_file, full_file = run / "export" / "knee.onnx", run / "reference" / "full_fp32.onnx"
+    independent = remeasure([knee_file, full_file])
+    knee = front["knee"]["metrics"]
+    report = {
+        "command": " ".join(shlex.quote(a) for a in sys.argv),
+        "demo_command": " ".join(shlex.quote(a) for a in command),
+        "seed": args.seed,
+        "demo_wall_seconds": wall,
+        "timing": front.get("timing", {}),
+        "largest": {k: largest[k] for k in ("val_accuracy", "test_accuracy", "latency_ms")},
+        "knee": {"trial": front["knee"]["trial"], **{k: knee[k] for k in ("val_accuracy", "test_accuracy", "latency_ms")},
+                 "latency_ratio_recorded": knee["latency_ms"] / largest["latency_ms"],
+                 "latency_ms_remeasured": independent[str(knee_file)],
+                 "largest_latency_ms_remeasured": independent[str(full_file)],
+                 "latency_ratio_remeasured": independent[str(knee_file)] / independent[str(full_file)]},
+        "front": candidates,
+        "models_meeting_target": meeting,
+        "target_met": {"demo_under_10_minutes": wall <= 600, "knee_within_1pt_at_third_latency": bool(meeting)},
+    }
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(report, indent=1))
+    print(json.dumps({k: report[k] for k in ("demo_wall_seconds", "largest", "knee", "target_met")}, indent=1))
+    print(f"written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()

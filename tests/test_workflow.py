@@ -1,0 +1,169 @@
+"""`paretonas search`, `export` and `demo` end to end on small settings, and bad input."""
+
+import csv
+import json
+import subprocess
+
+import numpy as np
+import pytest
+import yaml
+
+from conftest import ROOT, paretonas_cmd
+
+TINY = {
+    "task": {"dataset": "digits"},
+    "supernet": {"name": "cnn2d", "options": {"stem_widths": [4, 8], "stage_widths": [[4, 8], [8, 16]],
+                                              "depths": [1, 2], "kernels": [3]}},
+    "train": {"epochs": 1, "batch_size": 64},
+    "measure": {"warmup": 1, "repeats": 5, "calibration_batches": 2},
+    "search": {"budget": 6, "baseline_budget": 4},
+}
+
+
+def _run(args, env, **kwargs):
+    return subprocess.run(paretonas_cmd() + args, env=env, capture_output=True, text=True, cwd=ROOT, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    from paretonas.workflow import parse_config, run_job
+
+    out = tmp_path_factory.mktemp("search")
+    config = parse_config(dict(TINY, out=str(out)))
+    return run_job(config), out
+
+
+def test_search_writes_every_report_file(tiny_run):
+    result, out = tiny_run
+    for name in ("results.csv", "front.json", "pareto.png", "report.html", "studies.db",
+                 "export/knee.onnx", "export/knee.json", "reference/full_fp32.onnx",
+                 "supernet/supernet.safetensors", "supernet/supernet.json"):
+        assert (out / name).is_file(), name
+    assert (out / "pareto.png").read_bytes()[:4] == b"\x89PNG"
+    assert "<table" in (out / "report.html").read_text() and "sortBy" in (out / "report.html").read_text()
+    rows = list(csv.DictReader(open(out / "results.csv")))
+    assert len([r for r in rows if r["study"] == "search" and r["state"] == "COMPLETE"]) == 6
+    assert len([r for r in rows if r["study"] == "search-random" and r["state"] == "COMPLETE"]) == 4
+    assert sum(int(r["is_knee"]) for r in rows) == 1
+
+
+def test_front_json_shape_and_knee_rule(tiny_run):
+    result, out = tiny_run
+    front = json.loads((out / "front.json").read_text())
+    assert front["objectives"] == ["val_accuracy:max", "latency_ms:min"]
+    assert front["front"] and set(front["reference"]["largest"]) == {"config", "metrics"}
+    for entry in front["front"] + [front["reference"]["largest"]]:
+        assert {"val_accuracy", "test_accuracy", "latency_ms", "macs", "params"} <= set(entry["metrics"])
+        assert 0 <= entry["metrics"]["val_accuracy"] <= 1 and 0 <= entry["metrics"]["test_accuracy"] <= 1
+    # the front is non-dominated
+    points = [(e["metrics"]["val_accuracy"], e["metrics"]["latency_ms"]) for e in front["front"]]
+    for a in points:
+        assert not any(b[0] >= a[0] and b[1] <= a[1] and b != a for b in points)
+    knee, largest = front["knee"], front["reference"]["largest"]["metrics"]
+    assert knee["trial"] in [e["trial"] for e in front["front"]]
+    close = [e for e in front["front"] if e["metrics"]["val_accuracy"] >= largest["val_accuracy"] - 0.01]
+    if close:
+        assert knee["metrics"]["latency_ms"] == min(e["metrics"]["latency_ms"] for e in close)
+    sidecar = json.loads((out / "export" / "knee.json").read_text())
+    assert sidecar["config"] == knee["config"] and sidecar["metrics"] == knee["metrics"]
+
+
+def test_knee_file_reproduces_the_recorded_test_accuracy(tiny_run):
+    from paretonas.data import load_task
+    from paretonas.measure import onnx_predictions
+
+    result, out = tiny_run
+    task = load_task("digits")
+    predicted = onnx_predictions(out / "export" / "knee.onnx", task.x_test)
+    assert float((predicted == task.y_test).double().mean()) == result.knee["metrics"]["test_accuracy"]
+
+
+@pytest.mark.parametrize("fmt", ["onnx", "torchscript"])
+def test_export_command_verifies_against_the_record(tiny_run, cli_env, tmp_path, fmt):
+    result, out = tiny_run
+    trial = result.front[0]["trial"]
+    proc = _run(["export", "--study", "search", "--trial", str(trial), "--format", fmt, "--run", str(out),
+                 "--out", str(tmp_path)], cli_env)
+    assert proc.returncode == 0, proc.stderr
+    assert "verified" in proc.stdout
+    info = json.loads(next(tmp_path.glob("*.json")).read_text())
+    assert info["verified"] is True and info["config"] == result.front[0]["config"]
+
+
+def test_export_names_a_missing_study_or_trial(tiny_run, cli_env, tmp_path):
+    result, out = tiny_run
+    proc = _run(["export", "--study", "nope", "--trial", "0", "--run", str(out)], cli_env)
+    assert proc.returncode == 2 and "no study 'nope'" in proc.stderr and "search" in proc.stderr
+    proc = _run(["export", "--study", "search", "--trial", "999", "--run", str(out)], cli_env)
+    assert proc.returncode == 2 and "no trial 999" in proc.stderr
+
+
+def test_failing_subnets_are_recorded_and_the_search_goes_on(tiny_run, tmp_path, monkeypatch):
+    from paretonas.workflow import parse_config, run_job
+    from paretonas.workflow._evaluator import SubnetEvaluator
+
+    _, out = tiny_run
+    original = SubnetEvaluator.__call__
+
+    def flaky(self, config):
+        metrics = original(self, config)
+        if config["s1_depth"] == 1:
+            metrics["val_accuracy"] = float("nan")
+        return metrics
+
+    monkeypatch.setattr(SubnetEvaluator, "__call__", flaky)
+    config = parse_config(dict(TINY, out=str(tmp_path), supernet={"checkpoint": str(out / "supernet")},
+                               search={"budget": 5, "baseline_budget": 0}))
+    result = run_job(config)
+    rows = list(csv.DictReader(open(tmp_path / "results.csv")))
+    failed = [r for r in rows if r["state"] == "FAIL"]
+    assert failed and all("not a finite number" in r["failure"] for r in failed)
+    assert len([r for r in rows if r["state"] == "COMPLETE"]) == 5
+    assert all(e["config"]["s1_depth"] == 2 for e in result.front)
+
+
+def _config_error(tmp_path, cli_env, data):
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(data))
+    proc = _run(["search", str(path), "--out", str(tmp_path / "out")], cli_env, timeout=120)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    return proc.stderr
+
+
+def test_config_errors_name_the_key_and_value(tmp_path, cli_env):
+    err = _config_error(tmp_path, cli_env, {"search": {"budgett": 3}})
+    assert "unknown key 'search.budgett'" in err
+    err = _config_error(tmp_path, cli_env, {"search": {"budget": "lots"}})
+    assert "'search.budget'" in err and "'lots'" in err
+    err = _config_error(tmp_path, cli_env, {"task": {"dataset": "csv", "path": "missing.csv"}})
+    assert "missing.csv" in err and "does not exist" in err
+    err = _config_error(tmp_path, cli_env, {"task": {"dataset": "digits"}, "supernet": {"name": "cnn2d"},
+                                            "search": {"space": {"s0_depth": [7]}}})
+    assert "'s0_depth' has no value 7" in err
+    err = _config_error(tmp_path, cli_env, {"task": {"dataset": "digits"}, "supernet": {"name": "cnn1d"}})
+    assert "cnn1d takes inputs shaped (channels, length)" in err
+    err = _config_error(tmp_path, cli_env, {"search": {"objectives": ["test_accuracy:max", "latency_ms:min"]}})
+    assert "test_accuracy" in err
+    proc = _run(["search", str(tmp_path / "nope.yaml")], cli_env)
+    assert proc.returncode == 2 and "does not exist" in proc.stderr
+
+
+def test_demo_writes_the_promised_layout(tmp_path, cli_env):
+    import onnxruntime as ort
+
+    proc = _run(["demo", "--epochs", "1", "--budget", "4", "--out", str(tmp_path)], cli_env, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    front = json.loads((tmp_path / "front.json").read_text())
+    assert front["objectives"] == ["val_accuracy:max", "latency_ms:min"]
+    assert set(front["reference"]["largest"]) == {"config", "metrics"}
+    assert all(set(e) >= {"trial", "config", "metrics"} for e in front["front"])
+    knee = json.loads((tmp_path / "export" / "knee.json").read_text())
+    assert {"config", "metrics"} <= set(knee)
+    for name in ("export/knee.onnx", "reference/full_fp32.onnx"):
+        session = ort.InferenceSession(str(tmp_path / name), providers=["CPUExecutionProvider"])
+        (inp,) = session.get_inputs()
+        assert inp.type == "tensor(float)" and inp.shape[1:] == [1, 40]
+        logits = session.run(None, {inp.name: np.zeros((3, 1, 40), np.float32)})[0]
+        assert logits.shape == (3, 10)
+    assert str(tmp_path / "report.html") in proc.stdout.replace("\n", "")
