@@ -167,3 +167,29 @@ def test_demo_writes_the_promised_layout(tmp_path, cli_env):
         logits = session.run(None, {inp.name: np.zeros((3, 1, 40), np.float32)})[0]
         assert logits.shape == (3, 10)
     assert str(tmp_path / "report.html") in proc.stdout.replace("\n", "")
+
+
+def test_csv_task_with_mlp_pytorch_runtime_constraint_and_three_objectives(tmp_path):
+    from paretonas.workflow import parse_config, run_job
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((150, 5))
+    labels = np.where(x[:, 0] + x[:, 1] > 0, "yes", "no")
+    lines = ["a,b,c,d,e,target"] + [",".join(f"{v:.4f}" for v in row) + f",{y}" for row, y in zip(x, labels)]
+    (tmp_path / "table.csv").write_text("\n".join(lines) + "\n")
+    config = parse_config({
+        "task": {"dataset": "csv", "path": str(tmp_path / "table.csv"), "label_column": "target"},
+        "supernet": {"name": "mlp", "options": {"widths": [8, 16, 32]}},
+        "train": {"epochs": 2, "batch_size": 32},
+        "measure": {"runtime": "pytorch", "repeats": 5, "warmup": 1},
+        "search": {"objectives": ["val_accuracy:max", "latency_ms:min", "params:min"],
+                   "constraints": ["params<=1000"], "budget": 6, "baseline_budget": 3},
+        "out": str(tmp_path / "out"),
+    })
+    result = run_job(config)
+    assert result.front and all(e["metrics"]["params"] <= 1000 for e in result.front)
+    front = json.loads((tmp_path / "out" / "front.json").read_text())
+    assert front["objectives"] == ["val_accuracy:max", "latency_ms:min", "params:min"]
+    assert front["latency_settings"]["runtime"] == "pytorch"
+    rows = list(csv.DictReader(open(tmp_path / "out" / "results.csv")))
+    assert all(r["latency_runtime"] == "pytorch" for r in rows if r["state"] == "COMPLETE")

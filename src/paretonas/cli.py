@@ -159,18 +159,22 @@ def _run_and_summarise(config) -> None:
               f"{', ' + repr(result.baseline_study) if result.baseline_study else ''})")
 
 
+def _config_with_out(config_path: Path, out_dir: Optional[Path]):
+    from paretonas.workflow import load_config
+
+    config = load_config(config_path)
+    if out_dir is not None:
+        config.out = str(out_dir)
+    return config
+
+
 @app.command()
 def search(
     config_path: Path = typer.Argument(..., metavar="CONFIG", help="YAML config: task, supernet, train, measure, search, knee, out."),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Output folder; overrides the config's 'out'."),
 ) -> None:
     """Train (or load) a supernet, search it against measured cost, write the report and export the knee."""
-    from paretonas.workflow import load_config
-
-    config = load_config(config_path)
-    if out_dir is not None:
-        config.out = str(out_dir)
-    _run_and_summarise(config)
+    _run_and_summarise(_config_with_out(config_path, out_dir))
 
 
 @app.command()
@@ -179,12 +183,10 @@ def train(
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Output folder; the checkpoint goes to OUT/supernet."),
 ) -> None:
     """Train a supernet with the sandwich rule; resumes from the checkpoint in OUT/supernet."""
-    from paretonas.workflow import load_config, obtain_supernet
+    from paretonas.workflow import obtain_supernet
     from paretonas.workflow._run import load_run_task
 
-    config = load_config(config_path)
-    if out_dir is not None:
-        config.out = str(out_dir)
+    config = _config_with_out(config_path, out_dir)
     if config.supernet.checkpoint:
         raise ParetonasError(f"{config_path}: supernet.checkpoint is set, so there is nothing to train")
 

@@ -33,6 +33,15 @@ def _check_active(name: str, value: int, maximum: int) -> int:
     return int(value)
 
 
+def _filled(static: nn.Module, weight: torch.Tensor, bias: torch.Tensor | None) -> nn.Module:
+    """``static`` with the sliced weights copied in (copies, so the supernet can go on training)."""
+    with torch.no_grad():
+        static.weight.copy_(weight)
+        if bias is not None:
+            static.bias.copy_(bias)
+    return static
+
+
 class ElasticLinear(ElasticModule):
     """``nn.Linear`` whose input and output widths are prefixes of the maximal ones."""
 
@@ -60,12 +69,7 @@ class ElasticLinear(ElasticModule):
 
     def to_static(self) -> nn.Linear:
         weight, bias = self.active_weight()
-        static = nn.Linear(self.active_in, self.active_out, bias=bias is not None)
-        with torch.no_grad():
-            static.weight.copy_(weight)
-            if bias is not None:
-                static.bias.copy_(bias)
-        return static
+        return _filled(nn.Linear(self.active_in, self.active_out, bias=bias is not None), weight, bias)
 
 
 class ElasticConv(ElasticModule):
@@ -129,11 +133,7 @@ class ElasticConv(ElasticModule):
         static = (nn.Conv1d if self.ndim == 1 else nn.Conv2d)(
             self.active_in, self.active_out, self.active_kernel, bias=bias is not None, **self._conv_kwargs()
         )
-        with torch.no_grad():
-            static.weight.copy_(weight)
-            if bias is not None:
-                static.bias.copy_(bias)
-        return static
+        return _filled(static, weight, bias)
 
 
 class ElasticBatchNorm(ElasticModule):

@@ -61,7 +61,8 @@ def write_reports(result, studies: dict, space, objectives, constraints, latency
     files["results_csv"] = out / "results.csv"
     with open(files["results_csv"], "w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["study", "trial", "state", "on_front", "is_knee", *space.names, *metric_names, "failure"])
+        writer.writerow(["study", "trial", "state", "on_front", "is_knee", *space.names, *metric_names,
+                         "latency_runtime", "latency_threads", "latency_batch", "failure"])
         for study_name, rows in ((result.study, main), (result.baseline_study, baseline)):
             for r in rows:
                 on_front = study_name == result.study and r["trial"] in front_numbers
@@ -69,7 +70,8 @@ def write_reports(result, studies: dict, space, objectives, constraints, latency
                 is_knee = on_front and result.knee is not None and result.knee["trial"] == r["trial"]
                 writer.writerow([study_name, r["trial"], r["state"], int(on_front), int(is_knee),
                                  *(r["config"].get(n, "") for n in space.names),
-                                 *(metrics.get(m, "") for m in metric_names), r["failure"]])
+                                 *(metrics.get(m, "") for m in metric_names),
+                                 latency.runtime, latency.threads, latency.batch_size, r["failure"]])
 
     hv = _hypervolumes({"search": done(main), "random": done(baseline)}, objectives)
     summary = {

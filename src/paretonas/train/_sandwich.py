@@ -35,6 +35,8 @@ class TrainSettings:
     weight_decay: float = 1e-4
     random_subnets: int = 2
     distill: bool = True
+    label_weight: float = 0.0  # with distill: subnets' loss = (1 - w) * KD + w * CE on the labels
+    grad_clip: float = 0.0  # max gradient norm per step; 0: no clipping
     warmup_epochs: int = 1
     seed: int = 0
 
@@ -108,8 +110,15 @@ def train_supernet(supernet, task, settings: TrainSettings, checkpoint_dir: str 
             for config in [smallest] + [supernet.sample_config(rng) for _ in range(settings.random_subnets)]:
                 supernet.activate(config)
                 out = supernet(xb)
-                sub_loss = _distill_loss(out, soft) if settings.distill else F.cross_entropy(out, yb)
+                if settings.distill:
+                    sub_loss = _distill_loss(out, soft)
+                    if settings.label_weight > 0:
+                        sub_loss = (1 - settings.label_weight) * sub_loss + settings.label_weight * F.cross_entropy(out, yb)
+                else:
+                    sub_loss = F.cross_entropy(out, yb)
                 sub_loss.backward()
+            if settings.grad_clip > 0:
+                torch.nn.utils.clip_grad_norm_(supernet.parameters(), settings.grad_clip)
             optimizer.step()
             if on_step:
                 on_step()

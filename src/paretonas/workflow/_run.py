@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import optuna
+import torch
 from optuna.trial import TrialState
 
 from paretonas.data import Task, load_task
@@ -94,6 +95,7 @@ def obtain_supernet(config: RunConfig, task: Task, out: Path, progress: Progress
 
 
 def _build_supernet(config: RunConfig, task: Task):
+    torch.manual_seed(config.train.seed)  # the initial weights are part of a reproducible run
     try:
         return create_supernet(config.supernet.name, input_shape=task.input_shape, num_classes=task.num_classes,
                                **config.supernet.options)
