@@ -193,3 +193,16 @@ def test_csv_task_with_mlp_pytorch_runtime_constraint_and_three_objectives(tmp_p
     assert front["latency_settings"]["runtime"] == "pytorch"
     rows = list(csv.DictReader(open(tmp_path / "out" / "results.csv")))
     assert all(r["latency_runtime"] == "pytorch" for r in rows if r["state"] == "COMPLETE")
+
+
+def test_train_command_writes_a_checkpoint_and_a_rerun_resumes(tmp_path, cli_env):
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(dict(TINY, out=str(tmp_path / "run"))))
+    proc = _run(["train", str(path)], cli_env, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    meta = json.loads((tmp_path / "run" / "supernet" / "supernet.json").read_text())
+    assert meta["epoch"] == 1 and meta["spec"]["name"] == "cnn2d"
+    before = (tmp_path / "run" / "supernet" / "supernet.safetensors").read_bytes()
+    proc = _run(["train", str(path)], cli_env, timeout=300)  # already trained: nothing changes
+    assert proc.returncode == 0
+    assert (tmp_path / "run" / "supernet" / "supernet.safetensors").read_bytes() == before

@@ -35,8 +35,8 @@ class TrainSettings:
     weight_decay: float = 1e-4
     random_subnets: int = 2
     distill: bool = True
-    label_weight: float = 0.0  # with distill: subnets' loss = (1 - w) * KD + w * CE on the labels
-    grad_clip: float = 0.0  # max gradient norm per step; 0: no clipping
+    label_weight: float = 0.5  # with distill: subnets' loss = (1 - w) * KD + w * CE on the labels
+    grad_clip: float = 1.0  # max gradient norm per step; 0: no clipping
     warmup_epochs: int = 1
     seed: int = 0
 

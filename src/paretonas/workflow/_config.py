@@ -45,8 +45,8 @@ class TrainConfig(_Section):
     weight_decay: float = Field(1e-4, ge=0)
     random_subnets: int = Field(2, ge=0)
     distill: bool = True
-    label_weight: float = Field(0.0, ge=0, le=1)
-    grad_clip: float = Field(0.0, ge=0)
+    label_weight: float = Field(0.5, ge=0, le=1)
+    grad_clip: float = Field(1.0, ge=0)
     warmup_epochs: int = Field(1, ge=0)
     seed: int = 0
 
