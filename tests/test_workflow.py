@@ -86,7 +86,8 @@ def test_export_command_verifies_against_the_record(tiny_run, cli_env, tmp_path,
                  "--out", str(tmp_path)], cli_env)
     assert proc.returncode == 0, proc.stderr
     assert "verified" in proc.stdout
-    info = json.loads(next(tmp_path.glob("*.json")).read_text())
+    (sidecar,) = tmp_path.glob(f"*.{'onnx' if fmt == 'onnx' else 'pt'}.json")
+    info = json.loads(sidecar.read_text())
     assert info["verified"] is True and info["config"] == result.front[0]["config"]
 
 

@@ -222,6 +222,7 @@ def export_command(
 ) -> None:
     """Write one trial as a plain model file and verify its test accuracy from the file."""
     from paretonas.workflow import export_trial
+    from paretonas.workflow._export import sidecar_path
 
     if storage is None:
         database = run_dir / "studies.db"
@@ -229,7 +230,7 @@ def export_command(
             raise ParetonasError(f"no studies.db in {str(run_dir)!r}; give --run (a search's output folder) or --storage")
         storage = f"sqlite:///{database.resolve()}"
     info = export_trial(storage, study, trial, fmt, out_dir or run_dir / "export")
-    out.print(f"wrote {info['file']} (sidecar {Path(info['file']).with_suffix('.json')})")
+    out.print(f"wrote {info['file']} (sidecar {sidecar_path(Path(info['file']))})")
     if info["recorded_test_accuracy"] is None:
         out.print(f"test accuracy from the file: {info['test_accuracy_from_file']:.4f} "
                   "(no recorded test accuracy to compare: the trial is not on the reported front)")

@@ -28,6 +28,11 @@ from paretonas.workflow._run import RUN_ATTR, TEST_ATTR, load_run_task
 FORMATS = {"onnx": ".onnx", "torchscript": ".pt"}
 
 
+def sidecar_path(path: Path) -> Path:
+    """``model.onnx`` -> ``model.onnx.json``: an ONNX and a TorchScript export never share one."""
+    return path.with_name(path.name + ".json")
+
+
 def load_run_study(storage_url: str, study_name: str) -> optuna.Study:
     storage = open_storage(storage_url)
     names = [s.study_name for s in optuna.get_all_study_summaries(storage)]
@@ -80,5 +85,5 @@ def export_trial(storage_url: str, study_name: str, trial_number: int, fmt: str,
         "recorded_test_accuracy": recorded, "verified": None if recorded is None else measured == recorded,
         "input": {"name": "input", "shape": ["batch", *task.input_shape], "dtype": "float32"},
     }
-    path.with_suffix(".json").write_text(json.dumps(info, indent=1))
+    sidecar_path(path).write_text(json.dumps(info, indent=1))
     return info
