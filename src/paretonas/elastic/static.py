@@ -34,6 +34,8 @@ def attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, heads: int) -> 
 class BasicBlock(nn.Module):
     """ResNet basic block: two convolutions and a shortcut (projected when shapes change)."""
 
+    conv_bn_pairs = (("conv1", "bn1"), ("conv2", "bn2"))  # folded before quantization
+
     def __init__(self, conv1: nn.Module, bn1: nn.Module, conv2: nn.Module, bn2: nn.Module,
                  shortcut: nn.Module | None):
         super().__init__()
