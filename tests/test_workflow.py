@@ -207,3 +207,58 @@ def test_train_command_writes_a_checkpoint_and_a_rerun_resumes(tmp_path, cli_env
     proc = _run(["train", str(path)], cli_env, timeout=300)  # already trained: nothing changes
     assert proc.returncode == 0
     assert (tmp_path / "run" / "supernet" / "supernet.safetensors").read_bytes() == before
+
+
+@pytest.fixture(scope="module")
+def joint_run(tiny_run, tmp_path_factory):
+    from paretonas.workflow import parse_config, run_job
+
+    _, trained = tiny_run
+    out = tmp_path_factory.mktemp("joint")
+    config = parse_config(dict(TINY, out=str(out), supernet={"checkpoint": str(trained / "supernet")},
+                               search={"budget": 10, "baseline_budget": 4, "quantization": True}))
+    return run_job(config), out
+
+
+def test_joint_search_records_policies_and_writes_int8_references(joint_run):
+    import onnx
+
+    result, out = joint_run
+    assert set(result.references) == {"largest", "largest_int8"}
+    assert result.references["largest"]["metrics"]["int8_layers"] == 0
+    assert result.references["largest_int8"]["metrics"]["int8_layers"] > 0
+    int8_file = onnx.load(str(out / "reference" / "full_int8.onnx"))
+    assert any(n.op_type == "DequantizeLinear" for n in int8_file.graph.node)
+    fp32_file = onnx.load(str(out / "reference" / "full_fp32.onnx"))
+    assert not any(n.op_type == "DequantizeLinear" for n in fp32_file.graph.node)
+    rows = list(csv.DictReader(open(out / "results.csv")))
+    assert "q_calibration" in rows[0] and "int8_layers" in rows[0]
+    front = json.loads((out / "front.json").read_text())
+    assert set(front["reference"]) == {"largest", "largest_int8"}
+
+
+def test_joint_knee_file_is_the_scored_model(joint_run):
+    from paretonas.data import load_task
+    from paretonas.measure import onnx_predictions
+
+    result, out = joint_run
+    task = load_task("digits")
+    predicted = onnx_predictions(out / "export" / "knee.onnx", task.x_test)
+    assert float((predicted == task.y_test).double().mean()) == result.knee["metrics"]["test_accuracy"]
+    for entry in result.front:  # fake-quant score and int8 file agree on every front model
+        m = entry["metrics"]
+        assert abs(m["test_accuracy"] - m["test_accuracy_pytorch"]) <= 0.005, entry["config"]
+
+
+def test_int8_trials_export_as_onnx_only(joint_run, cli_env, tmp_path):
+    result, out = joint_run
+    quantized = [e for e in result.front + [] if e["metrics"]["int8_layers"] > 0]
+    if not quantized:
+        pytest.skip("no int8 model on this front")
+    trial = quantized[0]["trial"]
+    proc = _run(["export", "--study", "search", "--trial", str(trial), "--run", str(out), "--out", str(tmp_path)],
+                cli_env)
+    assert proc.returncode == 0 and "verified" in proc.stdout, proc.stderr
+    proc = _run(["export", "--study", "search", "--trial", str(trial), "--format", "torchscript", "--run", str(out)],
+                cli_env)
+    assert proc.returncode == 2 and "deploy as ONNX (QDQ) only" in proc.stderr

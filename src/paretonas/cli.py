@@ -140,17 +140,20 @@ def _run_and_summarise(config) -> None:
 
     with _progress_bars() as bars:
         result = run_job(config, _rich_progress(bars))
-    ref = result.reference["metrics"]
     table = Table(title=f"Pareto front of {result.study!r} ({len(result.front)} models; objectives {', '.join(result.objectives)})")
-    for column in ("trial", "val acc", "test acc", "latency ms", "MACs", "params"):
+    for column in ("trial", "val acc", "test acc", "latency ms", "MACs", "params", "int8 layers"):
         table.add_column(column, justify="right")
+
+    def row(label: str, m: dict) -> None:
+        table.add_row(label, f"{m['val_accuracy']:.4f}", f"{m.get('test_accuracy', float('nan')):.4f}",
+                      f"{m.get('latency_ms', float('nan')):.4f}", f"{m.get('macs', 0):,.0f}", f"{m.get('params', 0):,.0f}",
+                      f"{m.get('int8_layers', 0):.0f}")
+
     for entry in result.front:
-        m = entry["metrics"]
         mark = " (knee)" if result.knee is not None and entry["trial"] == result.knee["trial"] else ""
-        table.add_row(f"{entry['trial']}{mark}", f"{m['val_accuracy']:.4f}", f"{m.get('test_accuracy', float('nan')):.4f}",
-                      f"{m.get('latency_ms', float('nan')):.4f}", f"{m.get('macs', 0):,.0f}", f"{m.get('params', 0):,.0f}")
-    table.add_row("largest", f"{ref['val_accuracy']:.4f}", f"{ref.get('test_accuracy', float('nan')):.4f}",
-                  f"{ref.get('latency_ms', float('nan')):.4f}", f"{ref.get('macs', 0):,.0f}", f"{ref.get('params', 0):,.0f}")
+        row(f"{entry['trial']}{mark}", entry["metrics"])
+    for name, reference in result.references.items():
+        row(name.replace("_", " "), reference["metrics"])
     out.print(table)
     out.print(f"[bold]results in {result.out}[/]")
     for label, path in result.files.items():

@@ -66,6 +66,20 @@ class Supernet(nn.Module):
     def example_input(self, batch: int = 1) -> torch.Tensor:
         return torch.randn(batch, *self.input_shape)
 
+    # ----- layer groups (per-layer compression policies) ---------------------------------
+
+    def layer_groups(self) -> list[tuple[str, tuple[str, int] | None]]:
+        """Groups of layers a compression policy sets together: (name, depth gate).
+
+        A gate ``(depth_dimension, index)`` means the group exists only when that
+        stage is deeper than ``index``.
+        """
+        raise NotImplementedError(f"{type(self).__name__} defines no layer groups")
+
+    def group_paths(self, config: Config) -> dict[str, list[str]]:
+        """Module-path prefixes, in ``extract(config)``'s model, of each active group."""
+        raise NotImplementedError(f"{type(self).__name__} defines no layer groups")
+
     # ----- for subclasses ---------------------------------------------------------------
 
     def _apply(self, config: Config) -> None:  # pragma: no cover - abstract

@@ -122,6 +122,20 @@ class ConvSupernet(Supernet):
             x = stage(x)
         return self.head(x.flatten(2).mean(dim=2))
 
+    def layer_groups(self):
+        groups = [("stem", None)]
+        for i in range(self.n_stages):
+            groups += [(f"s{i}_b{j}", (f"s{i}_depth", j)) for j in range(self.max_depth)]
+        return groups + [("head", None)]
+
+    def group_paths(self, config: Config) -> dict[str, list[str]]:
+        # _static: stem conv 0, bn 1, relu 2, stages 3.., pool, head
+        paths = {"stem": ["0"], "head": [str(4 + self.n_stages)]}
+        for i in range(self.n_stages):
+            for j in range(config[f"s{i}_depth"]):
+                paths[f"s{i}_b{j}"] = [f"{3 + i}.{j}"]
+        return paths
+
     def _static(self) -> nn.Module:
         return nn.Sequential(
             self.stem_conv.to_static(), self.stem_bn.to_static(), nn.ReLU(),

@@ -57,6 +57,15 @@ class MLPSupernet(Supernet):
             x = F.relu(norm(linear(x)))
         return self.head(x)
 
+    def layer_groups(self):
+        return [(f"l{j}", ("depth", j)) for j in range(len(self.linears))] + [("head", None)]
+
+    def group_paths(self, config: Config) -> dict[str, list[str]]:
+        # _static: flatten 0, then (linear, bn, relu) per layer, then head
+        paths = {f"l{j}": [str(1 + 3 * j)] for j in range(config["depth"])}
+        paths["head"] = [str(1 + 3 * config["depth"])]
+        return paths
+
     def _static(self) -> nn.Module:
         layers: list[nn.Module] = [nn.Flatten()]
         for linear, norm in zip(self.linears[: self.depth], self.norms[: self.depth]):

@@ -95,6 +95,18 @@ class TransformerSupernet(Supernet):
             x = layer(x)
         return self.head(self.norm(x).mean(dim=1))
 
+    def layer_groups(self):
+        groups = [("embed", None)] if self.vocab_size is None else []
+        return groups + [(f"l{j}", ("depth", j)) for j in range(len(self.layers))] + [("head", None)]
+
+    def group_paths(self, config: Config) -> dict[str, list[str]]:
+        # _static: [patchify, linear] or [tokens], position, layers, norm, mean, head
+        first = 3 if self.vocab_size is None else 2
+        paths = {"embed": ["1"]} if self.vocab_size is None else {}
+        paths.update({f"l{j}": [str(first + j)] for j in range(config["depth"])})
+        paths["head"] = [str(first + config["depth"] + 2)]
+        return paths
+
     def _static(self) -> nn.Module:
         if self.vocab_size is None:
             embed: list[nn.Module] = [Patchify(self.patch), self.embed.to_static()]

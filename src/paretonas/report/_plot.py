@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 
 def pareto_plot(path: Path, x_name: str, y_name: str, searched: list[dict], baseline: list[dict],
-                front: list[dict], reference: dict, knee: dict | None, strategy: str) -> Path:
+                front: list[dict], references: dict, knee: dict | None, strategy: str) -> Path:
     """Cost on x, accuracy on y: every measured subnet, the random baseline, the front
     (highlighted, as a staircase), the largest subnet and the knee."""
     fig, ax = plt.subplots(figsize=(7.5, 5), dpi=120)
@@ -23,8 +23,11 @@ def pareto_plot(path: Path, x_name: str, y_name: str, searched: list[dict], base
         xs, ys = xy(sorted(front, key=lambda e: e["metrics"][x_name]))
         ax.step(xs, ys, where="post", color="#d62728", lw=1.5)
         ax.scatter(xs, ys, s=36, color="#d62728", zorder=3, label=f"Pareto front ({len(front)})")
-    ax.scatter([reference["metrics"][x_name]], [reference["metrics"][y_name]], marker="*", s=220,
-               color="#2ca02c", edgecolor="black", zorder=4, label="largest subnet")
+    styles = {"largest": ("#2ca02c", "largest subnet (fp32)"), "largest_int8": ("#ff7f0e", "largest subnet, all int8")}
+    for name, reference in references.items():
+        color, label = styles.get(name, ("#8c564b", name))
+        ax.scatter([reference["metrics"][x_name]], [reference["metrics"][y_name]], marker="*", s=220,
+                   color=color, edgecolor="black", zorder=4, label=label)
     if knee is not None:
         ax.scatter([knee["metrics"][x_name]], [knee["metrics"][y_name]], s=160, facecolor="none",
                    edgecolor="black", lw=2, zorder=5, label=f"knee (trial {knee['trial']})")

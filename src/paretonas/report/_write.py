@@ -78,7 +78,7 @@ def write_reports(result, studies: dict, space, objectives, constraints, latency
         "objectives": result.objectives,
         "constraints": [str(c) for c in constraints],
         "front": result.front,
-        "reference": {"largest": result.reference},
+        "reference": result.references,
         "knee": result.knee,
         "study": result.study,
         "storage": result.storage,
@@ -96,7 +96,7 @@ def write_reports(result, studies: dict, space, objectives, constraints, latency
     cost_objective = next((o for o in objectives if o is not accuracy_objective), objectives[-1])
     strategy = studies[result.study].user_attrs.get("paretonas_run", {}).get("strategy", "")
     files["pareto_png"] = pareto_plot(out / "pareto.png", cost_objective.name, accuracy_objective.name,
-                                      done(main), done(baseline), result.front, result.reference, result.knee,
+                                      done(main), done(baseline), result.front, result.references, result.knee,
                                       strategy)
     files["report_html"] = out / "report.html"
     files["report_html"].write_text(_html(summary, files["pareto_png"], space.names, result, hv))
@@ -111,7 +111,7 @@ def _cell(value) -> str:
 
 def _html(summary: dict, png: Path, dims: list[str], result, hv: dict) -> str:
     image = base64.b64encode(png.read_bytes()).decode()
-    metrics = ["val_accuracy", "test_accuracy", "latency_ms", "macs", "params", "model_bytes"]
+    metrics = ["val_accuracy", "test_accuracy", "latency_ms", "macs", "params", "model_bytes", "int8_layers"]
     rows = []
     for entry in result.front:
         knee = result.knee is not None and entry["trial"] == result.knee["trial"]
@@ -119,7 +119,10 @@ def _html(summary: dict, png: Path, dims: list[str], result, hv: dict) -> str:
         rows.append(f"<tr{' class=knee' if knee else ''}>" + "".join(f"<td>{_cell(c)}</td>" for c in cells) + "</tr>")
     header = "".join(f"<th onclick='sortBy({i})'>{html.escape(h)}</th>"
                      for i, h in enumerate(["trial", *metrics, *dims]))
-    ref = result.reference["metrics"]
+    references_line = "; ".join(
+        f"{name.replace('_', ' ')}: val {r['metrics']['val_accuracy']:.4f}, "
+        f"test {r['metrics'].get('test_accuracy', float('nan')):.4f}, {r['metrics'].get('latency_ms', float('nan')):.4g} ms"
+        for name, r in result.references.items())
     knee_line = ("no front member" if result.knee is None else
                  f"trial {result.knee['trial']}: val {result.knee['metrics']['val_accuracy']:.4f}, "
                  f"test {result.knee['metrics'].get('test_accuracy', float('nan')):.4f}, "
@@ -133,8 +136,7 @@ tr.knee{{background:#fff3c4}} code{{background:#f4f4f4}}</style></head><body>
 <code>{html.escape(', '.join(summary['constraints']) or 'none')}</code>. Subnets measured: {summary['measured']}
 (random baseline: {summary['baseline']['measured']}). Hypervolume (normalised over both, reference 1.1):
 search {hv.get('search', 0):.4f}, random {hv.get('random', 0):.4f}.</p>
-<p>Largest subnet: val {ref['val_accuracy']:.4f}, test {ref.get('test_accuracy', float('nan')):.4f},
-{ref.get('latency_ms', float('nan')):.4g} ms. Knee: {knee_line}.</p>
+<p>{references_line}. Knee: {knee_line}.</p>
 <p>Latency: {html.escape(json.dumps(summary['latency_settings']))}</p>
 <img src="data:image/png;base64,{image}" alt="Pareto plot">
 <h2>Pareto front (click a column to sort)</h2>

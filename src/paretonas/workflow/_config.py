@@ -71,6 +71,7 @@ class SearchConfig(_Section):
     storage: Optional[str] = None
     study: str = "search"
     space: dict[str, list[Any]] = Field(default_factory=dict)  # restrict a dimension to some of its choices
+    quantization: bool = False  # add a per-layer-group fp32/int8 policy to the search space
 
 
 class KneeConfig(_Section):

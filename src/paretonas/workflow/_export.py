@@ -17,7 +17,7 @@ import torch
 from optuna.trial import TrialState
 
 from paretonas.errors import ParetonasError
-from paretonas.measure import LatencySettings, export_onnx, onnx_predictions, torchscript_predictions
+from paretonas.measure import LatencySettings, onnx_predictions, torchscript_predictions
 from paretonas.search import open_storage
 from paretonas.search._attrs import METRICS_ATTR
 from paretonas.train import load_supernet
@@ -61,15 +61,19 @@ def export_trial(storage_url: str, study_name: str, trial_number: int, fmt: str,
     measure = config.measure
     latency = LatencySettings(**measure.model_dump(exclude={"calibration_batches", "calibration_batch_size"}))
     evaluator = SubnetEvaluator(supernet, task, latency, measure.calibration_batches, measure.calibration_batch_size)
-    model = evaluator.model(dict(trial.params))
+    config_values = dict(trial.params)
+    is_int8 = any(v == "int8" for k, v in config_values.items() if k.startswith("q_"))
+    if is_int8 and fmt != "onnx":
+        raise ParetonasError(f"trial {trial_number} has int8 layers, which deploy as ONNX (QDQ) only: use --format onnx")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{study_name}-trial{trial_number}{FORMATS[fmt]}"
     example = task.x_val[:1]
     if fmt == "onnx":
-        export_onnx(model, example, path)
+        path.write_bytes(evaluator.deployable_bytes(config_values))
         predicted = onnx_predictions(path, task.x_test)
     else:
+        model = evaluator.model(config_values)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             torch.jit.trace(model, example).save(str(path))
@@ -84,6 +88,7 @@ def export_trial(storage_url: str, study_name: str, trial_number: int, fmt: str,
         "metrics": dict(trial.user_attrs.get(METRICS_ATTR, {})), "test_accuracy_from_file": measured,
         "recorded_test_accuracy": recorded, "verified": None if recorded is None else measured == recorded,
         "input": {"name": "input", "shape": ["batch", *task.input_shape], "dtype": "float32"},
+        "runtime": latency.runtime, "threads": latency.threads, "batch_size": latency.batch_size,
     }
     sidecar_path(path).write_text(json.dumps(info, indent=1))
     return info

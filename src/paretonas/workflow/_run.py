@@ -13,9 +13,10 @@ import optuna
 import torch
 from optuna.trial import TrialState
 
+from paretonas.compress import CALIBRATION_DIM, uniform_policy, with_quantization
 from paretonas.data import Task, load_task
 from paretonas.errors import ParetonasError
-from paretonas.measure import LatencySettings, export_onnx
+from paretonas.measure import LatencySettings
 from paretonas.models import create_supernet
 from paretonas.search import (
     create_sampler,
@@ -47,6 +48,7 @@ class RunResult:
     front: list[dict]
     reference: dict
     knee: dict | None
+    references: dict
     baseline_study: str | None
     files: dict[str, Path] = field(default_factory=dict)
     timing: dict[str, float] = field(default_factory=dict)  # seconds per phase, and subnets per minute
@@ -92,6 +94,21 @@ def obtain_supernet(config: RunConfig, task: Task, out: Path, progress: Progress
     train_supernet(supernet, task, settings, checkpoint, on_epoch=on_epoch, on_step=on_step)
     progress.finish("train")
     return supernet, checkpoint
+
+
+def _search_space(config: RunConfig, supernet):
+    space = with_quantization(supernet) if config.search.quantization else supernet.space
+    return space.restrict(config.search.space)
+
+
+def reference_configs(supernet, space) -> dict[str, dict]:
+    """The largest subnet in fp32 and, in a joint space, the same network all in int8."""
+    arch = supernet.largest_config()
+    if CALIBRATION_DIM not in space.names:
+        return {"largest": space.canonical(arch)}
+    fp32 = dict(arch, **{f"q_{g}": "fp32" for g in uniform_policy(supernet, "fp32")}, **{CALIBRATION_DIM: "minmax"})
+    int8 = dict(fp32, **{f"q_{g}": "int8" for g in uniform_policy(supernet, "int8")})
+    return {"largest": fp32, "largest_int8": int8}
 
 
 def _build_supernet(config: RunConfig, task: Task):
@@ -154,14 +171,14 @@ def run_job(config: RunConfig, progress: ProgressSink | None = None) -> RunResul
     task = load_run_task(config)
     progress.stage(task.summary())
     if not config.supernet.checkpoint:  # catch a space that does not fit before training, not after
-        _build_supernet(config, task).space.restrict(config.search.space)
+        _search_space(config, _build_supernet(config, task))
     clock = time.perf_counter()
     supernet, checkpoint = obtain_supernet(config, task, out, progress)
     timing = {"train_seconds": time.perf_counter() - clock}
-    space = supernet.space.restrict(config.search.space)
+    space = _search_space(config, supernet)
     latency = LatencySettings(**config.measure.model_dump(exclude={"calibration_batches", "calibration_batch_size"}))
     evaluator = SubnetEvaluator(supernet, task, latency, config.measure.calibration_batches,
-                                config.measure.calibration_batch_size)
+                                config.measure.calibration_batch_size, space=space)
     storage_url = config.search.storage or default_storage(out)
     storage = open_storage(storage_url)
     baseline_budget = config.search.budget if config.search.baseline_budget is None else config.search.baseline_budget
@@ -190,8 +207,9 @@ def run_job(config: RunConfig, progress: ProgressSink | None = None) -> RunResul
     study = studies[config.search.study]
 
     progress.stage("measuring test accuracy of the front and the largest subnet")
-    largest = space.canonical({d.name: d.choices[-1] for d in space.dimensions})
-    reference = {"config": largest, "metrics": {**evaluator(largest), **evaluator.test_metrics(largest)}}
+    references = {name: {"config": cfg, "metrics": {**evaluator(cfg), **evaluator.test_metrics(cfg)}}
+                  for name, cfg in reference_configs(supernet, space).items()}
+    reference = references["largest"]
     recorded_tests = dict(study.user_attrs.get(TEST_ATTR, {}))
     front = []
     for trial in front_trials(study, objectives, constraints):
@@ -205,20 +223,25 @@ def run_job(config: RunConfig, progress: ProgressSink | None = None) -> RunResul
 
     progress.stage("exporting the knee and the largest subnet")
     files: dict[str, Path] = {}
-    example = task.x_val[:1]
     if knee is not None:
         files["knee_onnx"] = out / "export" / "knee.onnx"
-        export_onnx(evaluator.model(knee["config"]), example, files["knee_onnx"])
+        files["knee_onnx"].parent.mkdir(parents=True, exist_ok=True)
+        files["knee_onnx"].write_bytes(evaluator.deployable_bytes(knee["config"]))
         files["knee_json"] = out / "export" / "knee.json"
         files["knee_json"].write_text(json.dumps({
             **knee, "study": config.search.study, "storage": storage_url, "rule": config.knee.model_dump(),
+            "runtime": latency.runtime, "threads": latency.threads, "batch_size": latency.batch_size,
             "input": {"name": "input", "shape": ["batch", *task.input_shape], "dtype": "float32"},
         }, indent=1))
-    files["reference_onnx"] = out / "reference" / "full_fp32.onnx"
-    export_onnx(evaluator.model(largest), example, files["reference_onnx"])
+    for name, filename in (("largest", "full_fp32.onnx"), ("largest_int8", "full_int8.onnx")):
+        if name in references:
+            files[f"reference_{name}"] = out / "reference" / filename
+            files[f"reference_{name}"].parent.mkdir(parents=True, exist_ok=True)
+            files[f"reference_{name}"].write_bytes(evaluator.deployable_bytes(references[name]["config"]))
 
     result = RunResult(out=out, storage=storage_url, study=config.search.study,
                        objectives=[str(o) for o in objectives], front=front, reference=reference, knee=knee,
+                       references=references,
                        baseline_study=runs[1][0] if len(runs) > 1 else None, files=files, timing=timing)
     progress.stage("writing the report")
     files.update(write_reports(result, studies, space, objectives, constraints, latency))
