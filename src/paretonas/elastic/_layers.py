@@ -171,8 +171,8 @@ class ElasticBatchNorm(ElasticModule):
             self.training, factor, self.eps,
         )
 
-    def to_static(self, features: int | None = None) -> nn.Module:
-        c = features if features is not None else self.active_features
+    def to_static(self) -> nn.Module:
+        c = self.active_features
         static = (nn.BatchNorm1d if self.ndim == 1 else nn.BatchNorm2d)(c, eps=self.eps)
         with torch.no_grad():
             static.weight.copy_(self.weight[:c])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from typing import Any, Callable
+from typing import Any
 
 from paretonas.errors import ParetonasError
 from paretonas.models._base import Supernet
@@ -11,61 +11,38 @@ from paretonas.models._conv import ConvSupernet
 from paretonas.models._mlp import MLPSupernet
 from paretonas.models._transformer import TransformerSupernet
 
-SUPERNETS: dict[str, Callable[..., Supernet]] = {}
+SUPERNETS: dict[str, tuple[type[Supernet], dict[str, Any]]] = {}
 SUPERNET_HELP: dict[str, str] = {}
+_FIXED = {"self", "ndim", "name"}  # set by the registry, not by users
 
 
-def register_supernet(name: str, help: str):
-    """Add a supernet factory to the registry (timm-style)."""
-
-    def decorate(factory: Callable[..., Supernet]) -> Callable[..., Supernet]:
-        SUPERNETS[name] = factory
-        SUPERNET_HELP[name] = help
-        return factory
-
-    return decorate
+def register_supernet(name: str, help: str, cls: type[Supernet], **defaults: Any) -> None:
+    """Add a supernet class, with the keyword arguments that make this entry, to the registry (timm-style)."""
+    SUPERNETS[name] = (cls, defaults)
+    SUPERNET_HELP[name] = help
 
 
-@register_supernet("mlp", "multilayer perceptron: elastic depth and per-layer width; any input shape")
-def _mlp(**kwargs) -> Supernet:
-    return MLPSupernet(**kwargs)
-
-
-@register_supernet("cnn1d", "1D CNN with ResNet (block='resnet') or MBConv (block='mbconv') stages; (channels, length)")
-def _cnn1d(**kwargs) -> Supernet:
-    return ConvSupernet(1, name="cnn1d", **kwargs)
-
-
-@register_supernet("cnn2d", "2D CNN with ResNet or MBConv stages; (channels, height, width) images")
-def _cnn2d(**kwargs) -> Supernet:
-    kwargs.setdefault("stem_widths", (8, 12, 16))
-    kwargs.setdefault("stage_widths", ((8, 12, 16), (16, 24, 32), (32, 48, 64)))
-    kwargs.setdefault("kernels", (3, 5))
-    return ConvSupernet(2, name="cnn2d", **kwargs)
-
-
-@register_supernet("transformer", "Transformer encoder: depth, embed width, heads, head width, FFN ratio")
-def _transformer(**kwargs) -> Supernet:
-    return TransformerSupernet(**kwargs)
-
-
-_FACTORY_CLASSES = {"mlp": MLPSupernet, "cnn1d": ConvSupernet, "cnn2d": ConvSupernet, "transformer": TransformerSupernet}
+register_supernet("mlp", "multilayer perceptron: elastic depth and per-layer width; any input shape", MLPSupernet)
+register_supernet("cnn1d", "1D CNN with ResNet (block='resnet') or MBConv (block='mbconv') stages; (channels, length)",
+                  ConvSupernet, ndim=1)
+register_supernet("cnn2d", "2D CNN with ResNet or MBConv stages; (channels, height, width) images", ConvSupernet,
+                  ndim=2, stem_widths=(8, 12, 16), stage_widths=((8, 12, 16), (16, 24, 32), (32, 48, 64)),
+                  kernels=(3, 5))
+register_supernet("transformer", "Transformer encoder: depth, embed width, heads, head width, FFN ratio",
+                  TransformerSupernet)
 
 
 def create_supernet(name: str, **kwargs: Any) -> Supernet:
     """Build a registered supernet; unknown names and keyword arguments are named in the error."""
     if name not in SUPERNETS:
         raise ParetonasError(f"unknown supernet {name!r}; available: {', '.join(sorted(SUPERNETS))}")
-    cls = _FACTORY_CLASSES.get(name)
-    if cls is not None:
-        accepted = set(inspect.signature(cls.__init__).parameters) - {"self", "ndim", "name"}
-        unknown = sorted(set(kwargs) - accepted)
-        if unknown:
-            raise ParetonasError(
-                f"supernet {name!r} has no option(s) {unknown}; its options are {sorted(accepted)}"
-            )
+    cls, defaults = SUPERNETS[name]
+    accepted = set(inspect.signature(cls.__init__).parameters) - _FIXED
+    unknown = sorted(set(kwargs) - accepted - {"name"})
+    if unknown:
+        raise ParetonasError(f"supernet {name!r} has no option(s) {unknown}; its options are {sorted(accepted)}")
     kwargs.pop("name", None)
-    return SUPERNETS[name](**kwargs)
+    return cls(**{**defaults, **kwargs, "name": name})  # the spec records the registry name
 
 
 def supernet_from_spec(spec: dict) -> Supernet:

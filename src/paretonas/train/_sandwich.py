@@ -53,6 +53,18 @@ def _lr_at(settings: TrainSettings, step: int, steps_per_epoch: int) -> float:
     return settings.lr * 0.5 * (1 + math.cos(math.pi * (step - warm) / max(1, total - warm)))
 
 
+def epoch_batches(settings: TrainSettings, optimizer: torch.optim.Optimizer, n: int, epoch: int):
+    """Index batches of one epoch, in an order seeded by (seed, epoch), with the learning
+    rate set for each step. Supernet and standalone training share it, so a comparison
+    between them sees the same data in the same order under the same schedule."""
+    steps = max(1, n // settings.batch_size)
+    order = torch.randperm(n, generator=torch.Generator().manual_seed(settings.seed * 100003 + epoch))
+    for step in range(steps):
+        for group in optimizer.param_groups:
+            group["lr"] = _lr_at(settings, epoch * steps + step, steps)
+        yield order[step * settings.batch_size : (step + 1) * settings.batch_size]
+
+
 def _distill_loss(student: torch.Tensor, teacher: torch.Tensor) -> torch.Tensor:
     return F.kl_div(F.log_softmax(student, dim=1), F.softmax(teacher, dim=1), reduction="batchmean")
 
@@ -91,14 +103,9 @@ def train_supernet(supernet, task, settings: TrainSettings, checkpoint_dir: str 
     largest, smallest = supernet.largest_config(), supernet.smallest_config()
     for epoch in range(start_epoch, settings.epochs):
         supernet.train()
-        order = torch.randperm(len(x), generator=torch.Generator().manual_seed(settings.seed * 100003 + epoch))
         rng = np.random.default_rng([settings.seed, epoch])
         total_loss = 0.0
-        for step in range(steps_per_epoch):
-            lr = _lr_at(settings, epoch * steps_per_epoch + step, steps_per_epoch)
-            for group in optimizer.param_groups:
-                group["lr"] = lr
-            batch = order[step * settings.batch_size : (step + 1) * settings.batch_size]
+        for batch in epoch_batches(settings, optimizer, len(x), epoch):
             xb, yb = x[batch], y[batch]
             optimizer.zero_grad(set_to_none=True)
             supernet.activate(largest)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import dataclass
 from typing import Mapping
 
 import torch
@@ -34,6 +35,34 @@ from paretonas.space import Config, Space
 QUANT_CALIBRATION_SAMPLES = 512
 
 
+@dataclass
+class _Candidate:
+    """One config's fp32 model and precision policy: what is scored and what is deployed."""
+
+    model: torch.nn.Module
+    layers: list[str]  # every Conv/Linear path, in execution order
+    int8: list[str]  # those the policy puts in int8
+    method: str  # activation calibration
+    calibration: torch.Tensor
+    example: torch.Tensor
+
+    def scored(self) -> torch.nn.Module:
+        """The PyTorch model whose accuracy stands for the deployed file's (fake-quant if int8)."""
+        return fake_quantize(self.model, self.int8, self.calibration, self.method) if self.int8 else self.model
+
+    def onnx(self) -> bytes:
+        fp32 = export_onnx(self.model, self.example)
+        return quantize_onnx(fp32, self.layers, self.int8, self.calibration, self.method) if self.int8 else fp32
+
+
+def evaluator_for(config, supernet, task: Task, space: Space | None = None) -> "SubnetEvaluator":
+    """The evaluator a run config's ``measure`` section describes."""
+    measure = config.measure
+    latency = LatencySettings(**measure.model_dump(exclude={"calibration_batches", "calibration_batch_size"}))
+    return SubnetEvaluator(supernet, task, latency, measure.calibration_batches, measure.calibration_batch_size,
+                           space=space)
+
+
 class SubnetEvaluator:
     def __init__(self, supernet, task: Task, latency: LatencySettings, calibration_batches: int = 8,
                  calibration_batch_size: int = 256, seed: int = 0, space: Space | None = None):
@@ -53,23 +82,18 @@ class SubnetEvaluator:
             len(self.calibration) / self.calibration_batch_size), batch_size=self.calibration_batch_size)
         return self.supernet.extract()
 
-    def _compressed(self, config: Mapping):
-        """(fp32 model, int8 layer paths, calibration method, all layer paths)."""
+    def _compressed(self, config: Mapping) -> "_Candidate":
         arch, policy, method = split_config(self.supernet, config)
         model = self.model(config)
         layers = quantizable_layers(model, self.example)
         int8 = int8_layers(self.supernet, arch, policy, layers)
         if int8 and self.latency.runtime != "onnxruntime":
             raise ParetonasError("int8 policies deploy on ONNX Runtime: set measure.runtime to onnxruntime")
-        return model, int8, method, layers
+        return _Candidate(model, layers, int8, method, self.calibration[:QUANT_CALIBRATION_SAMPLES], self.example)
 
     def deployable_bytes(self, config: Mapping) -> bytes:
         """The ONNX file of ``config``: fp32, or int8 (QDQ) where its policy says so."""
-        model, int8, method, layers = self._compressed(config)
-        fp32 = export_onnx(model, self.example)
-        if not int8:
-            return fp32
-        return quantize_onnx(fp32, layers, int8, self.calibration[:QUANT_CALIBRATION_SAMPLES], method)
+        return self._compressed(config).onnx()
 
     def _key(self, config: Mapping) -> str:
         try:
@@ -81,17 +105,11 @@ class SubnetEvaluator:
         key = self._key(config)
         if key in self._memo:  # the random baseline often meets the same subnets
             return dict(self._memo[key])
-        model, int8, method, layers = self._compressed(config)
-        calibration = self.calibration[:QUANT_CALIBRATION_SAMPLES]
-        scored = fake_quantize(model, int8, calibration, method) if int8 else model
-        metrics = {"val_accuracy": accuracy(scored, self.task.x_val, self.task.y_val)}
-        onnx = None
-        if self.latency.runtime == "onnxruntime":
-            onnx = export_onnx(model, self.example)
-            if int8:
-                onnx = quantize_onnx(onnx, layers, int8, calibration, method)
-        latency = measure_latency(onnx if onnx is not None else model, self.example, self.latency)
-        metrics.update(latency.as_metrics())
+        candidate = self._compressed(config)
+        model, int8 = candidate.model, candidate.int8
+        metrics = {"val_accuracy": accuracy(candidate.scored(), self.task.x_val, self.task.y_val)}
+        timed = candidate.onnx() if self.latency.runtime == "onnxruntime" else model
+        metrics.update(measure_latency(timed, self.example, self.latency).as_metrics())
         modules = dict(model.named_modules())
         int8_weights = sum(modules[name].weight.numel() for name in int8)
         metrics.update(macs=count_macs(model, self.example), params=count_params(model),
@@ -102,12 +120,11 @@ class SubnetEvaluator:
     def test_metrics(self, config: Mapping) -> dict:
         """Test accuracy of the deployable file on ONNX Runtime (re-measuring the exported file
         gives exactly this number), and of the PyTorch model that scored it."""
-        model, int8, method, _ = self._compressed(config)
+        candidate = self._compressed(config)
         x, y = self.task.x_test, self.task.y_test
-        scored = fake_quantize(model, int8, self.calibration[:QUANT_CALIBRATION_SAMPLES], method) if int8 else model
-        eager = accuracy(scored, x, y)
+        eager = accuracy(candidate.scored(), x, y)
         if self.latency.runtime == "onnxruntime":
-            deployed = float((onnx_predictions(self.deployable_bytes(config), x) == y).double().mean())
+            deployed = float((onnx_predictions(candidate.onnx(), x) == y).double().mean())
         else:
             deployed = eager
         return {"test_accuracy": deployed, "test_accuracy_pytorch": eager}

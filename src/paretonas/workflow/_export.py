@@ -17,12 +17,12 @@ import torch
 from optuna.trial import TrialState
 
 from paretonas.errors import ParetonasError
-from paretonas.measure import LatencySettings, onnx_predictions, torchscript_predictions
+from paretonas.measure import onnx_predictions, torchscript_predictions
 from paretonas.search import open_storage
 from paretonas.search._attrs import METRICS_ATTR
 from paretonas.train import load_supernet
 from paretonas.workflow._config import RunConfig
-from paretonas.workflow._evaluator import SubnetEvaluator
+from paretonas.workflow._evaluator import evaluator_for
 from paretonas.workflow._run import RUN_ATTR, TEST_ATTR, load_run_task
 
 FORMATS = {"onnx": ".onnx", "torchscript": ".pt"}
@@ -58,9 +58,8 @@ def export_trial(storage_url: str, study_name: str, trial_number: int, fmt: str,
     config = RunConfig.model_validate(run["config"])
     task = load_run_task(config)
     supernet, _ = load_supernet(run["checkpoint"])
-    measure = config.measure
-    latency = LatencySettings(**measure.model_dump(exclude={"calibration_batches", "calibration_batch_size"}))
-    evaluator = SubnetEvaluator(supernet, task, latency, measure.calibration_batches, measure.calibration_batch_size)
+    evaluator = evaluator_for(config, supernet, task)
+    latency = evaluator.latency
     config_values = dict(trial.params)
     is_int8 = any(v == "int8" for k, v in config_values.items() if k.startswith("q_"))
     if is_int8 and fmt != "onnx":
@@ -81,7 +80,7 @@ def export_trial(storage_url: str, study_name: str, trial_number: int, fmt: str,
     measured = float((predicted == task.y_test).double().mean())
     recorded_tests = study.user_attrs.get(TEST_ATTR, {}).get(str(trial_number))
     # ONNX files are compared with the number measured on ONNX Runtime, TorchScript with PyTorch's.
-    recorded_key = "test_accuracy" if fmt == "onnx" and measure.runtime == "onnxruntime" else "test_accuracy_pytorch"
+    recorded_key = "test_accuracy" if fmt == "onnx" and latency.runtime == "onnxruntime" else "test_accuracy_pytorch"
     recorded = None if recorded_tests is None else recorded_tests.get(recorded_key)
     info = {
         "file": str(path), "format": fmt, "study": study_name, "trial": trial_number, "config": dict(trial.params),

@@ -16,7 +16,6 @@ from optuna.trial import TrialState
 from paretonas.compress import CALIBRATION_DIM, uniform_policy, with_quantization
 from paretonas.data import Task, load_task
 from paretonas.errors import ParetonasError
-from paretonas.measure import LatencySettings
 from paretonas.models import create_supernet
 from paretonas.search import (
     create_sampler,
@@ -27,11 +26,11 @@ from paretonas.search import (
     pareto_mask,
     run_search,
 )
-from paretonas.search._attrs import CACHE_HIT_ATTR, KEY_ATTR, METRICS_ATTR
+from paretonas.search._attrs import CACHE_HIT_ATTR, METRICS_ATTR
 from paretonas.search.objectives import violations
 from paretonas.train import TrainSettings, load_supernet, train_supernet
 from paretonas.workflow._config import KneeConfig, RunConfig
-from paretonas.workflow._evaluator import SubnetEvaluator
+from paretonas.workflow._evaluator import evaluator_for
 from paretonas.workflow._progress import ProgressSink
 
 RUN_ATTR = "paretonas_run"  # study attr: what export needs to rebuild a trial's model
@@ -176,9 +175,8 @@ def run_job(config: RunConfig, progress: ProgressSink | None = None) -> RunResul
     supernet, checkpoint = obtain_supernet(config, task, out, progress)
     timing = {"train_seconds": time.perf_counter() - clock}
     space = _search_space(config, supernet)
-    latency = LatencySettings(**config.measure.model_dump(exclude={"calibration_batches", "calibration_batch_size"}))
-    evaluator = SubnetEvaluator(supernet, task, latency, config.measure.calibration_batches,
-                                config.measure.calibration_batch_size, space=space)
+    evaluator = evaluator_for(config, supernet, task, space)
+    latency = evaluator.latency
     storage_url = config.search.storage or default_storage(out)
     storage = open_storage(storage_url)
     baseline_budget = config.search.budget if config.search.baseline_budget is None else config.search.baseline_budget
