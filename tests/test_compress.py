@@ -101,3 +101,25 @@ def test_bad_policy_is_named(trained):
         fake_quantize(model, [], task.x_train[:64], "entropy")
     with pytest.raises(ParetonasError, match="not quantizable"):
         fake_quantize(model, ["head"], task.x_train[:64])
+
+
+@pytest.mark.parametrize("name,kwargs", [
+    ("cnn1d", dict(input_shape=(1, 40), num_classes=10)),
+    ("cnn2d", dict(input_shape=(1, 8, 8), num_classes=10, block="mbconv")),
+    ("mlp", dict(input_shape=(1, 40), num_classes=10)),
+    ("transformer", dict(input_shape=(1, 40), num_classes=10)),
+    ("transformer", dict(input_shape=(12,), num_classes=5, vocab_size=30)),
+])
+def test_layer_groups_cover_exactly_the_layers_of_every_subnet(name, kwargs):
+    from paretonas.compress import int8_layers, split_config, uniform_policy, with_quantization
+
+    net = create_supernet(name, **kwargs)
+    space = with_quantization(net)
+    rng = np.random.default_rng(0)
+    for _ in range(15):
+        arch, _, _ = split_config(net, space.canonical(space.decode(space.sample(rng, 1)[0])))
+        layers = quantizable_layers(net.extract(arch), net.example_input(1))
+        assert int8_layers(net, arch, uniform_policy(net, "int8"), layers) == layers
+        assert int8_layers(net, arch, uniform_policy(net, "fp32"), layers) == []
+        head_only = dict(uniform_policy(net, "fp32"), head="int8")
+        assert int8_layers(net, arch, head_only, layers) == [layers[-1]]

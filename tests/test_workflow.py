@@ -146,6 +146,8 @@ def test_config_errors_name_the_key_and_value(tmp_path, cli_env):
     assert "cnn1d takes inputs shaped (channels, length)" in err
     err = _config_error(tmp_path, cli_env, {"search": {"objectives": ["test_accuracy:max", "latency_ms:min"]}})
     assert "test_accuracy" in err
+    err = _config_error(tmp_path, cli_env, {"measure": {"runtime": "pytorch"}, "search": {"quantization": True}})
+    assert "search.quantization" in err and "measure.runtime" in err
     proc = _run(["search", str(tmp_path / "nope.yaml")], cli_env)
     assert proc.returncode == 2 and "does not exist" in proc.stderr
 

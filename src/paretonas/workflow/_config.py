@@ -90,6 +90,15 @@ class RunConfig(_Section):
     out: str = "paretonas-out/search"
 
 
+def _check_consistent(config: RunConfig, source: str) -> None:
+    """Settings that are valid alone but not together."""
+    if config.search.quantization and config.measure.runtime != "onnxruntime":
+        raise ParetonasError(
+            f"{source}: search.quantization is true but measure.runtime is {config.measure.runtime!r}; "
+            "int8 models deploy and are timed on ONNX Runtime: set measure.runtime to onnxruntime"
+        )
+
+
 def _describe(error: dict) -> str:
     where = ".".join(str(part) for part in error["loc"])
     if error["type"] == "extra_forbidden":
@@ -103,10 +112,12 @@ def parse_config(data: Any, source: str = "config") -> RunConfig:
     if not isinstance(data, dict):
         raise ParetonasError(f"{source}: the top level must be a mapping of sections, got {type(data).__name__}")
     try:
-        return RunConfig.model_validate(data)
+        config = RunConfig.model_validate(data)
     except ValidationError as error:
         problems = "; ".join(_describe(e) for e in error.errors())
         raise ParetonasError(f"{source}: {problems}") from None
+    _check_consistent(config, source)
+    return config
 
 
 def load_config(path: str | Path) -> RunConfig:
