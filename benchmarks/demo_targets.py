@@ -1,4 +1,4 @@
-"""Measure `paretonas demo` against issue 3's targets.
+"""Measure `paretonas demo` against issue 3's and issue 4's targets.
 
 - wall time of the whole demo (data, training, search + random baseline, test
   accuracy of the front, exports, report) on this machine;
@@ -9,6 +9,8 @@
 - evaluation throughput (subnets measured per minute).
 
     python benchmarks/demo_targets.py --out benchmarks/results/demo_targets.json
+    python benchmarks/demo_targets.py --pruning structured --run-dir paretonas-out/bench-demo-pruned \
+        --out benchmarks/results/demo_targets_structured.json
 """
 
 from __future__ import annotations
@@ -49,9 +51,12 @@ def main() -> None:
     parser.add_argument("--run-dir", default="paretonas-out/bench-demo")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="benchmarks/results/demo_targets.json")
+    parser.add_argument("--pruning", action="append", default=[], help="passed to `paretonas demo --pruning`")
     args = parser.parse_args()
 
     command = [sys.executable, "-m", "paretonas.cli", "demo", "--out", args.run_dir, "--seed", str(args.seed)]
+    for kind in args.pruning:
+        command += ["--pruning", kind]
     started = time.perf_counter()
     subprocess.run(command, check=True)
     wall = time.perf_counter() - started
@@ -71,7 +76,8 @@ def main() -> None:
     meeting = [c for c in candidates if c["val_within_1pt"] and c["test_within_1pt"] and c["latency_ratio"] <= 1 / 3]
     knee_file, full_file = run / "export" / "knee.onnx", run / "reference" / "full_fp32.onnx"
     int8_file = run / "reference" / "full_int8.onnx"
-    independent = remeasure([knee_file, full_file] + ([int8_file] if int8_file.exists() else []))
+    pruned_file = run / "reference" / "full_pruned_uniform.onnx"
+    independent = remeasure([knee_file, full_file] + [p for p in (int8_file, pruned_file) if p.exists()])
     knee = front["knee"]["metrics"]
     report = {
         "command": " ".join(shlex.quote(a) for a in sys.argv),
@@ -94,13 +100,34 @@ def main() -> None:
             "knee_speedup_over_full_fp32": independent[str(full_file)] / independent[str(knee_file)],
             "knee_speedup_over_full_int8": independent[str(int8_file)] / independent[str(knee_file)],
             "knee_test_accuracy_minus_full_fp32_points": 100 * (knee["test_accuracy"] - largest["test_accuracy"]),
+            "knee_fake_quant_minus_int8_file_test_points": 100 * (knee["test_accuracy_pytorch"] - knee["test_accuracy"]),
+            "front_fake_quant_minus_int8_file_test_points": [
+                100 * (e["metrics"]["test_accuracy_pytorch"] - e["metrics"]["test_accuracy"]) for e in front["front"]],
+            "knee_policy": {k: v for k, v in front["knee"]["config"].items() if k.startswith(("q_", "p_", "s_"))},
+        },
+        "pruned_uniform": None if not pruned_file.exists() else {
+            **{k: front["reference"]["largest_pruned_uniform"]["metrics"][k]
+               for k in ("val_accuracy", "test_accuracy", "latency_ms", "macs")},
+            "keep_ratio": front["reference"]["largest_pruned_uniform"]["config"]["uniform_keep_ratio"],
+            "knee_macs": knee["macs"],
+            "latency_ms_remeasured": independent[str(pruned_file)],
         },
         "models_meeting_target": meeting,
         "target_met": {"demo_under_10_minutes": wall <= 600, "knee_within_1pt_at_third_latency": bool(meeting)},
     }
+    if report["joint"]:
+        joint = report["joint"]
+        report["target_met"].update({
+            "issue4_knee_within_1pt_of_full_fp32_test": joint["knee_test_accuracy_minus_full_fp32_points"] >= -1.0,
+            "issue4_knee_4x_faster_than_full_fp32": joint["knee_speedup_over_full_fp32"] >= 4.0,
+            "issue4_knee_2x_faster_than_full_int8": joint["knee_speedup_over_full_int8"] >= 2.0,
+            "issue4_fake_quant_within_half_point_on_front": all(
+                abs(d) <= 0.5 for d in joint["front_fake_quant_minus_int8_file_test_points"]),
+        })
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, indent=1))
-    print(json.dumps({k: report[k] for k in ("demo_wall_seconds", "largest", "knee", "joint", "target_met")}, indent=1))
+    print(json.dumps({k: report[k] for k in ("demo_wall_seconds", "largest", "knee", "joint", "pruned_uniform",
+                                             "target_met")}, indent=1))
     print(f"written to {args.out}")
 
 

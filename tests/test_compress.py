@@ -117,7 +117,7 @@ def test_layer_groups_cover_exactly_the_layers_of_every_subnet(name, kwargs):
     space = with_quantization(net)
     rng = np.random.default_rng(0)
     for _ in range(15):
-        arch, _, _ = split_config(net, space.canonical(space.decode(space.sample(rng, 1)[0])))
+        arch, _ = split_config(net, space.canonical(space.decode(space.sample(rng, 1)[0])))
         layers = quantizable_layers(net.extract(arch), net.example_input(1))
         assert int8_layers(net, arch, uniform_policy(net, "int8"), layers) == layers
         assert int8_layers(net, arch, uniform_policy(net, "fp32"), layers) == []

@@ -31,3 +31,33 @@ def test_model_selection_prefers_the_model_that_ranks_better():
 def test_unknown_predictor_is_an_error():
     with pytest.raises(ValueError, match=r"unknown predictor\(s\) \['xgb'\]"):
         fit_predictor(np.zeros((5, 2)), np.arange(5.0), candidates=("xgb",))
+
+
+def test_transfer_predictor_learns_from_fp32_and_keeps_the_original():
+    """Quantized accuracy = fp32 accuracy of the architecture minus a policy cost. A
+    predictor pre-trained on plenty of fp32 samples and fine-tuned on a few quantized
+    ones must rank held-out quantized configs better than one trained on those few alone."""
+    from paretonas.predict import AccuracyPredictor, kendall_tau
+
+    rng = np.random.default_rng(0)
+    n_arch, n_policy = 12, 6
+    arch_weights = rng.normal(size=n_arch)
+    policy_weights = -np.abs(rng.normal(scale=0.2, size=n_policy))
+
+    def sample(n, fp32):
+        arch = rng.integers(0, 2, size=(n, n_arch)).astype(float)
+        policy = np.zeros((n, n_policy)) if fp32 else rng.integers(0, 2, size=(n, n_policy)).astype(float)
+        X = np.hstack([arch, policy])
+        return X, arch @ arch_weights + policy @ policy_weights + rng.normal(scale=0.05, size=n)
+
+    X_fp32, y_fp32 = sample(400, True)
+    X_few, y_few = sample(15, False)
+    X_test, y_test = sample(200, False)
+    pretrained = AccuracyPredictor.pretrained_on(X_fp32, y_fp32, seed=0)
+    before = pretrained.predict(X_test)
+    transfer = pretrained.fine_tuned(X_few, y_few)
+    np.testing.assert_array_equal(pretrained.predict(X_test), before)  # fine-tuning works on a copy
+    scratch = AccuracyPredictor(seed=0).fit(X_few, y_few)
+    tau_transfer = kendall_tau(y_test, transfer.predict(X_test))
+    tau_scratch = kendall_tau(y_test, scratch.predict(X_test))
+    assert tau_transfer > tau_scratch + 0.1 and tau_transfer > 0.7, (tau_transfer, tau_scratch)

@@ -148,6 +148,10 @@ def test_config_errors_name_the_key_and_value(tmp_path, cli_env):
     assert "test_accuracy" in err
     err = _config_error(tmp_path, cli_env, {"measure": {"runtime": "pytorch"}, "search": {"quantization": True}})
     assert "search.quantization" in err and "measure.runtime" in err
+    err = _config_error(tmp_path, cli_env, {"search": {"pruning": ["channels"]}})
+    assert "'search.pruning.0'" in err and "'channels'" in err
+    proc = _run(["demo", "--pruning", "channels"], cli_env)
+    assert proc.returncode == 2 and "'channels' is not a pruning kind" in proc.stderr
     proc = _run(["search", str(tmp_path / "nope.yaml")], cli_env)
     assert proc.returncode == 2 and "does not exist" in proc.stderr
 
@@ -218,7 +222,8 @@ def joint_run(tiny_run, tmp_path_factory):
     _, trained = tiny_run
     out = tmp_path_factory.mktemp("joint")
     config = parse_config(dict(TINY, out=str(out), supernet={"checkpoint": str(trained / "supernet")},
-                               search={"budget": 10, "baseline_budget": 4, "quantization": True}))
+                               search={"budget": 10, "baseline_budget": 4, "quantization": True,
+                                       "pruning": ["structured", "unstructured"]}))
     return run_job(config), out
 
 
@@ -226,7 +231,7 @@ def test_joint_search_records_policies_and_writes_int8_references(joint_run):
     import onnx
 
     result, out = joint_run
-    assert set(result.references) == {"largest", "largest_int8"}
+    assert set(result.references) == {"largest", "largest_int8", "largest_pruned_uniform"}
     assert result.references["largest"]["metrics"]["int8_layers"] == 0
     assert result.references["largest_int8"]["metrics"]["int8_layers"] > 0
     int8_file = onnx.load(str(out / "reference" / "full_int8.onnx"))
@@ -234,9 +239,26 @@ def test_joint_search_records_policies_and_writes_int8_references(joint_run):
     fp32_file = onnx.load(str(out / "reference" / "full_fp32.onnx"))
     assert not any(n.op_type == "DequantizeLinear" for n in fp32_file.graph.node)
     rows = list(csv.DictReader(open(out / "results.csv")))
-    assert "q_calibration" in rows[0] and "int8_layers" in rows[0]
+    assert {"q_calibration", "int8_layers", "p_stem", "s_head", "compressed_bytes"} <= set(rows[0])
     front = json.loads((out / "front.json").read_text())
-    assert set(front["reference"]) == {"largest", "largest_int8"}
+    assert set(front["reference"]) == {"largest", "largest_int8", "largest_pruned_uniform"}
+    assert "never derived from sparsity" in front["sparsity_note"]
+    report = (out / "report.html").read_text()
+    assert "pruned uniformly to the knee" in report and "buys no speed" in report
+
+
+def test_uniformly_pruned_baseline_matches_the_knee_macs(joint_run):
+    import onnxruntime as ort
+
+    result, out = joint_run
+    pruned = result.references["largest_pruned_uniform"]
+    knee_macs = result.knee["metrics"]["macs"]
+    assert pruned["metrics"]["macs"] <= knee_macs
+    assert pruned["metrics"]["macs"] < result.references["largest"]["metrics"]["macs"]
+    assert 0 < pruned["config"]["uniform_keep_ratio"] < 1
+    session = ort.InferenceSession(str(out / "reference" / "full_pruned_uniform.onnx"),
+                                   providers=["CPUExecutionProvider"])
+    assert session.run(None, {"input": np.zeros((2, 1, 8, 8), np.float32)})[0].shape == (2, 10)
 
 
 def test_joint_knee_file_is_the_scored_model(joint_run):
@@ -249,18 +271,52 @@ def test_joint_knee_file_is_the_scored_model(joint_run):
     assert float((predicted == task.y_test).double().mean()) == result.knee["metrics"]["test_accuracy"]
     for entry in result.front:  # fake-quant score and int8 file agree on every front model
         m = entry["metrics"]
-        assert abs(m["test_accuracy"] - m["test_accuracy_pytorch"]) <= 0.005, entry["config"]
+        # A one-epoch supernet, pruned and sparsified at random, can sit near chance, where
+        # near-tied logits flip on rounding: allow two of 359 test samples there, 0.5 points elsewhere.
+        tolerance = 0.005 if m["test_accuracy"] >= 0.3 else 0.006
+        assert abs(m["test_accuracy"] - m["test_accuracy_pytorch"]) <= tolerance, entry["config"]
 
 
 def test_int8_trials_export_as_onnx_only(joint_run, cli_env, tmp_path):
     result, out = joint_run
-    quantized = [e for e in result.front + [] if e["metrics"]["int8_layers"] > 0]
-    if not quantized:
-        pytest.skip("no int8 model on this front")
-    trial = quantized[0]["trial"]
+    rows = [r for r in csv.DictReader(open(out / "results.csv")) if r["study"] == "search" and r["state"] == "COMPLETE"]
+    quantized = [r for r in rows if int(float(r["int8_layers"])) > 0]
+    assert quantized, "a 10-trial joint search met no int8 policy"
+    on_front = [r for r in quantized if r["on_front"] == "1"]
+    trial = (on_front or quantized)[0]["trial"]
     proc = _run(["export", "--study", "search", "--trial", str(trial), "--run", str(out), "--out", str(tmp_path)],
                 cli_env)
-    assert proc.returncode == 0 and "verified" in proc.stdout, proc.stderr
+    assert proc.returncode == 0, proc.stderr
+    assert "verified" in proc.stdout if on_front else "not on the reported front" in proc.stdout
+    import onnx
+
+    exported = onnx.load(str(tmp_path / f"search-trial{trial}.onnx"))
+    assert any(n.op_type == "DequantizeLinear" for n in exported.graph.node)
     proc = _run(["export", "--study", "search", "--trial", str(trial), "--format", "torchscript", "--run", str(out)],
                 cli_env)
     assert proc.returncode == 2 and "deploy as ONNX (QDQ) only" in proc.stderr
+
+
+def test_verify_agrees_with_every_sidecar_and_catches_a_wrong_one(joint_run, cli_env, tmp_path):
+    import shutil
+
+    _, out = joint_run
+    for name in ("export/knee.onnx", "reference/full_fp32.onnx", "reference/full_int8.onnx",
+                 "reference/full_pruned_uniform.onnx"):
+        report = tmp_path / "verify.json"
+        # accuracy must agree exactly; latency on a shared CI machine only roughly
+        proc = _run(["verify", str(out / name), "--repeats", "50", "--latency-tolerance", "20",
+                     "--json", str(report)], cli_env)
+        assert proc.returncode == 0, (name, proc.stdout, proc.stderr)
+        checks = {c["metric"]: c for c in json.loads(report.read_text())["checks"]}
+        assert checks["test_accuracy"]["recorded"] == checks["test_accuracy"]["measured"]
+        assert set(checks) == {"test_accuracy", "latency_ms"}
+    shutil.copy(out / "export" / "knee.onnx", tmp_path / "knee.onnx")
+    sidecar = json.loads((out / "export" / "knee.json").read_text())
+    sidecar["metrics"]["test_accuracy"] -= 0.02
+    (tmp_path / "knee.json").write_text(json.dumps(sidecar))
+    proc = _run(["verify", str(tmp_path / "knee.onnx"), "--repeats", "20", "--latency-tolerance", "20"], cli_env)
+    assert proc.returncode == 1 and "does not agree" in proc.stderr
+    (tmp_path / "knee.json").unlink()
+    proc = _run(["verify", str(tmp_path / "knee.onnx")], cli_env)
+    assert proc.returncode == 2 and "no sidecar for knee.onnx" in proc.stderr

@@ -206,12 +206,17 @@ def demo(
     epochs: int = typer.Option(25, min=1, help="Supernet training epochs."),
     budget: int = typer.Option(50, min=1, help="Subnets measured by the search (and by the random baseline)."),
     seed: int = typer.Option(0, help="Seed for data split, training and search."),
+    pruning: list[str] = typer.Option([], "--pruning", help="Also search pruning: structured and/or unstructured; repeatable."),
 ) -> None:
     """The whole job on MNIST-1D, offline: train the 1D CNN supernet, search accuracy against
-    ONNX Runtime latency, export the knee model, write the report."""
+    ONNX Runtime latency jointly with a per-layer int8 policy, export the knee model, write the report."""
+    from paretonas.compress import PRUNING_KINDS
     from paretonas.workflow import demo_config
 
-    _run_and_summarise(demo_config(str(out_dir), epochs=epochs, budget=budget, seed=seed))
+    unknown = sorted(set(pruning) - set(PRUNING_KINDS))
+    if unknown:
+        raise ParetonasError(f"--pruning {unknown[0]!r} is not a pruning kind; choose from {list(PRUNING_KINDS)}")
+    _run_and_summarise(demo_config(str(out_dir), epochs=epochs, budget=budget, seed=seed, pruning=tuple(pruning)))
 
 
 @app.command("export")
@@ -225,7 +230,7 @@ def export_command(
 ) -> None:
     """Write one trial as a plain model file and verify its test accuracy from the file."""
     from paretonas.workflow import export_trial
-    from paretonas.workflow._export import sidecar_path
+    from paretonas.workflow._sidecar import sidecar_path
 
     if storage is None:
         database = run_dir / "studies.db"
@@ -244,6 +249,39 @@ def export_command(
         console.print(f"[red]verification failed:[/] test accuracy from the file {info['test_accuracy_from_file']:.6f} "
                       f"!= recorded {info['recorded_test_accuracy']:.6f}")
         raise typer.Exit(1)
+
+
+@app.command()
+def verify(
+    model: Path = typer.Argument(..., metavar="MODEL.onnx", help="An ONNX file paretonas wrote, with its JSON sidecar beside it."),
+    repeats: int = typer.Option(500, min=1, help="Timed runs (after warm-up) for the latency median."),
+    accuracy_tolerance: float = typer.Option(0.0, min=0, help="Allowed test-accuracy difference, in points."),
+    latency_tolerance: float = typer.Option(0.25, min=0, help="Allowed relative latency difference (0.25 = 25 %)."),
+    json_path: Optional[Path] = typer.Option(None, "--json", help="Also write the comparison as JSON here."),
+) -> None:
+    """Re-measure a model file's test accuracy and latency and compare them with its sidecar."""
+    from paretonas.workflow import verify_file
+
+    report = verify_file(model, repeats=repeats, accuracy_tolerance=accuracy_tolerance,
+                         latency_tolerance=latency_tolerance)
+    table = Table(title=f"{model.name}: re-measured against {Path(report['sidecar']).name}")
+    for column in ("metric", "recorded", "re-measured", "tolerance", "agrees"):
+        table.add_column(column, justify="left" if column == "metric" else "right")
+    for check in report["checks"]:
+        table.add_row(check["metric"], f"{check['recorded']:.6g}", f"{check['measured']:.6g}", check["tolerance"],
+                      "[green]yes[/]" if check["agrees"] else "[red]no[/]")
+    out.print(table)
+    latency = report["latency"]
+    out.print(f"latency: ONNX Runtime, {latency['threads']} thread(s), batch {latency['batch_size']}, median of "
+              f"{latency['repeats']} runs (p10 {latency['latency_p10_ms']:.4g} ms, p90 {latency['latency_p90_ms']:.4g} ms)")
+    if report["recorded_on"]:
+        out.print(f"recorded on: {json.dumps(report['recorded_on'])}")
+    if json_path:
+        json_path.write_text(json.dumps(report, indent=1))
+    if not report["agrees"]:
+        console.print("[red]the file does not agree with its sidecar[/]")
+        raise typer.Exit(1)
+    out.print("[green]agrees with its sidecar[/]")
 
 
 def _ordered(results: dict) -> dict:

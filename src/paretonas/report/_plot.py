@@ -23,7 +23,8 @@ def pareto_plot(path: Path, x_name: str, y_name: str, searched: list[dict], base
         xs, ys = xy(sorted(front, key=lambda e: e["metrics"][x_name]))
         ax.step(xs, ys, where="post", color="#d62728", lw=1.5)
         ax.scatter(xs, ys, s=36, color="#d62728", zorder=3, label=f"Pareto front ({len(front)})")
-    styles = {"largest": ("#2ca02c", "largest subnet (fp32)"), "largest_int8": ("#ff7f0e", "largest subnet, all int8")}
+    styles = {"largest": ("#2ca02c", "largest subnet (fp32)"), "largest_int8": ("#ff7f0e", "largest subnet, all int8"),
+              "largest_pruned_uniform": ("#9467bd", "largest subnet, pruned uniformly to the knee's MACs")}
     for name, reference in references.items():
         color, label = styles.get(name, ("#8c564b", name))
         ax.scatter([reference["metrics"][x_name]], [reference["metrics"][y_name]], marker="*", s=220,

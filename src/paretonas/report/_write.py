@@ -89,6 +89,9 @@ def write_reports(result, studies: dict, space, objectives, constraints, latency
         "latency_settings": latency.__dict__,
         "timing": result.timing,
     }
+    if any(name.startswith("s_") for name in space.names):
+        summary["sparsity_note"] = ("unstructured sparsity shrinks compressed_bytes only; dense runtimes gain no "
+                                    "speed from it, and latency is always measured, never derived from sparsity")
     files["front_json"] = out / "front.json"
     files["front_json"].write_text(json.dumps(summary, indent=1))
 
@@ -109,9 +112,43 @@ def _cell(value) -> str:
     return html.escape(str(value))
 
 
+_BASELINE_LABELS = {
+    "largest": "largest subnet, fp32",
+    "largest_int8": "largest subnet, every layer int8",
+    "largest_pruned_uniform": "largest subnet, every channel set pruned uniformly to the knee's MACs",
+}
+_SPARSITY_NOTE = ("<p><b>Unstructured sparsity</b> (<code>s_*</code>) zeroes weights but keeps dense shapes: it "
+                  "shrinks <code>compressed_bytes</code> (the deployable file, zlib-compressed) and nothing else. "
+                  "ONNX Runtime runs the zeros like any other weight, so it buys no speed; every latency here is "
+                  "measured on the file, never derived from sparsity.</p>")
+
+
+def _baselines_table(result) -> str:
+    """Each reference model, and how much faster the knee is than it at what accuracy cost."""
+    knee = result.knee["metrics"] if result.knee is not None else None
+    head = ("<tr><th>model</th><th>val_accuracy</th><th>test_accuracy</th><th>latency_ms</th><th>macs</th>"
+            "<th>model_bytes</th><th>knee speed-up</th><th>knee test accuracy change (points)</th></tr>")
+    rows = []
+    for name, reference in result.references.items():
+        m = reference["metrics"]
+        label = _BASELINE_LABELS.get(name, name)
+        if name == "largest_pruned_uniform":
+            label += f" (keep {reference['config']['uniform_keep_ratio']:.3f})"
+        speedup = delta = ""
+        if knee is not None and m.get("latency_ms"):
+            speedup = f"{m['latency_ms'] / knee['latency_ms']:.2f}x"
+            if "test_accuracy" in m and "test_accuracy" in knee:
+                delta = f"{100 * (knee['test_accuracy'] - m['test_accuracy']):+.2f}"
+        cells = [label, m.get("val_accuracy", ""), m.get("test_accuracy", ""), m.get("latency_ms", ""),
+                 m.get("macs", ""), m.get("model_bytes", ""), speedup, delta]
+        rows.append("<tr>" + "".join(f"<td>{_cell(c)}</td>" for c in cells) + "</tr>")
+    return f"<table>{head}{''.join(rows)}</table>"
+
+
 def _html(summary: dict, png: Path, dims: list[str], result, hv: dict) -> str:
     image = base64.b64encode(png.read_bytes()).decode()
-    metrics = ["val_accuracy", "test_accuracy", "latency_ms", "macs", "params", "model_bytes", "int8_layers"]
+    metrics = ["val_accuracy", "test_accuracy", "latency_ms", "macs", "params", "model_bytes", "int8_layers",
+               "compressed_bytes", "weight_sparsity"]
     rows = []
     for entry in result.front:
         knee = result.knee is not None and entry["trial"] == result.knee["trial"]
@@ -119,14 +156,11 @@ def _html(summary: dict, png: Path, dims: list[str], result, hv: dict) -> str:
         rows.append(f"<tr{' class=knee' if knee else ''}>" + "".join(f"<td>{_cell(c)}</td>" for c in cells) + "</tr>")
     header = "".join(f"<th onclick='sortBy({i})'>{html.escape(h)}</th>"
                      for i, h in enumerate(["trial", *metrics, *dims]))
-    references_line = "; ".join(
-        f"{name.replace('_', ' ')}: val {r['metrics']['val_accuracy']:.4f}, "
-        f"test {r['metrics'].get('test_accuracy', float('nan')):.4f}, {r['metrics'].get('latency_ms', float('nan')):.4g} ms"
-        for name, r in result.references.items())
     knee_line = ("no front member" if result.knee is None else
                  f"trial {result.knee['trial']}: val {result.knee['metrics']['val_accuracy']:.4f}, "
                  f"test {result.knee['metrics'].get('test_accuracy', float('nan')):.4f}, "
                  f"{result.knee['metrics'].get('latency_ms', float('nan')):.4g} ms")
+    sparse = any(d.startswith("s_") for d in dims)
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>paretonas report: {html.escape(result.study)}</title>
 <style>body{{font-family:sans-serif;margin:2em;max-width:1200px}} table{{border-collapse:collapse;font-size:13px}}
 td,th{{border:1px solid #ccc;padding:3px 6px;text-align:right}} th{{cursor:pointer;background:#eee}}
@@ -136,7 +170,10 @@ tr.knee{{background:#fff3c4}} code{{background:#f4f4f4}}</style></head><body>
 <code>{html.escape(', '.join(summary['constraints']) or 'none')}</code>. Subnets measured: {summary['measured']}
 (random baseline: {summary['baseline']['measured']}). Hypervolume (normalised over both, reference 1.1):
 search {hv.get('search', 0):.4f}, random {hv.get('random', 0):.4f}.</p>
-<p>{references_line}. Knee: {knee_line}.</p>
+<p>Knee: {knee_line}.</p>
+<h2>What the search bought: the knee against baselines</h2>
+{_baselines_table(result)}
+{_SPARSITY_NOTE if sparse else ''}
 <p>Latency: {html.escape(json.dumps(summary['latency_settings']))}</p>
 <img src="data:image/png;base64,{image}" alt="Pareto plot">
 <h2>Pareto front (click a column to sort)</h2>

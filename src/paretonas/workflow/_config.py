@@ -72,6 +72,8 @@ class SearchConfig(_Section):
     study: str = "search"
     space: dict[str, list[Any]] = Field(default_factory=dict)  # restrict a dimension to some of its choices
     quantization: bool = False  # add a per-layer-group fp32/int8 policy to the search space
+    # add per-layer-group pruning: channel keep-ratios (structured) and/or magnitude sparsity (unstructured)
+    pruning: list[Literal["structured", "unstructured"]] = Field(default_factory=list)
 
 
 class KneeConfig(_Section):

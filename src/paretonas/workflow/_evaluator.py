@@ -1,22 +1,36 @@
 """The evaluator: one subnet config in, its measured metrics out.
 
-activate -> recalibrate batch norm -> extract a plain model -> (int8 policy: fake-quant
-scores accuracy, ONNX Runtime QDQ int8 is timed) -> accuracy on the validation split,
-latency on the runtime, MACs, parameters, bytes. Test accuracy is measured
+activate -> recalibrate batch norm -> extract a plain model -> (pruning policy: remove
+channels, zero weights, re-estimate batch norm) -> (int8 policy: fake-quant scores
+accuracy, ONNX Runtime QDQ int8 is timed) -> accuracy on the validation split, latency on
+the runtime, MACs, parameters, bytes, compressed bytes. Test accuracy is measured
 separately (``test_metrics``), from the deployable file, and only for the models a
 report shows, so the search never sees it.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import math
+import zlib
 from dataclasses import dataclass
 from typing import Mapping
 
 import torch
 
-from paretonas.compress import fake_quantize, int8_layers, quantizable_layers, quantize_onnx, split_config
+from paretonas.compress import (
+    fake_quantize,
+    group_layers,
+    int8_layers,
+    prune_groups,
+    prune_uniform,
+    quantizable_layers,
+    quantize_onnx,
+    sparsify,
+    split_config,
+    zero_fraction,
+)
 from paretonas.data import Task
 from paretonas.errors import ParetonasError
 from paretonas.measure import (
@@ -74,22 +88,60 @@ class SubnetEvaluator:
         self.example = task.x_val[:1]
         self._memo: dict[str, dict] = {}
 
+    def _recalibrate(self, model: torch.nn.Module) -> None:
+        recalibrate_batchnorm(model, self.calibration, batches=math.ceil(
+            len(self.calibration) / self.calibration_batch_size), batch_size=self.calibration_batch_size)
+
     def model(self, config: Mapping) -> torch.nn.Module:
         """The plain fp32 model of ``config``'s architecture, with its own batch-norm statistics."""
-        arch, _, _ = split_config(self.supernet, config)
+        arch, _ = split_config(self.supernet, config)
         self.supernet.activate(arch)
-        recalibrate_batchnorm(self.supernet, self.calibration, batches=math.ceil(
-            len(self.calibration) / self.calibration_batch_size), batch_size=self.calibration_batch_size)
+        self._recalibrate(self.supernet)
         return self.supernet.extract()
 
-    def _compressed(self, config: Mapping) -> "_Candidate":
-        arch, policy, method = split_config(self.supernet, config)
-        model = self.model(config)
-        layers = quantizable_layers(model, self.example)
-        int8 = int8_layers(self.supernet, arch, policy, layers)
+    def _candidate(self, model: torch.nn.Module, int8: list[str], method: str) -> "_Candidate":
         if int8 and self.latency.runtime != "onnxruntime":
             raise ParetonasError("int8 policies deploy on ONNX Runtime: set measure.runtime to onnxruntime")
+        layers = quantizable_layers(model, self.example)
         return _Candidate(model, layers, int8, method, self.calibration[:QUANT_CALIBRATION_SAMPLES], self.example)
+
+    def _compressed(self, config: Mapping) -> "_Candidate":
+        arch, policy = split_config(self.supernet, config)
+        model = self.model(config)
+        if policy.keep:
+            prune_groups(model, self.supernet.group_paths(arch), policy.keep)
+        layers = quantizable_layers(model, self.example)
+        for group, sparsity in policy.sparsity.items():
+            sparsify(model, group_layers(self.supernet, arch, {group: sparsity}, layers), sparsity)
+        if policy.prunes:  # the kept channels' statistics shift once others are gone
+            self._recalibrate(model)
+        return self._candidate(model, int8_layers(self.supernet, arch, policy.precision, layers), policy.calibration)
+
+    def uniformly_pruned(self, keep_ratio: float, arch: Mapping | None = None) -> "_Candidate":
+        """The (largest) architecture in fp32 with every channel set, residual ones included,
+        pruned to one keep-ratio: the baseline a joint search has to beat."""
+        model = self.model(arch or self.supernet.largest_config())
+        prune_uniform(model, keep_ratio)
+        self._recalibrate(model)
+        return self._candidate(model, [], "minmax")
+
+    def uniform_ratio_for_macs(self, target_macs: float, arch: Mapping | None = None, steps: int = 12) -> float:
+        """The largest uniform keep-ratio whose model has at most ``target_macs`` (bisection)."""
+        base = self.model(arch or self.supernet.largest_config())
+        low, high = 0.0, 1.0
+        for _ in range(steps):
+            middle = (low + high) / 2
+            model = copy.deepcopy(base)
+            prune_uniform(model, middle)
+            if count_macs(model, self.example) <= target_macs:
+                low = middle
+            else:
+                high = middle
+        return max(low, 1e-3)
+
+    def compressed_model(self, config: Mapping) -> torch.nn.Module:
+        """The fp32 PyTorch model of ``config`` after its pruning policy (int8 deploys as ONNX only)."""
+        return self._compressed(config).model
 
     def deployable_bytes(self, config: Mapping) -> bytes:
         """The ONNX file of ``config``: fp32, or int8 (QDQ) where its policy says so."""
@@ -105,22 +157,31 @@ class SubnetEvaluator:
         key = self._key(config)
         if key in self._memo:  # the random baseline often meets the same subnets
             return dict(self._memo[key])
-        candidate = self._compressed(config)
-        model, int8 = candidate.model, candidate.int8
-        metrics = {"val_accuracy": accuracy(candidate.scored(), self.task.x_val, self.task.y_val)}
-        timed = candidate.onnx() if self.latency.runtime == "onnxruntime" else model
-        metrics.update(measure_latency(timed, self.example, self.latency).as_metrics())
-        modules = dict(model.named_modules())
-        int8_weights = sum(modules[name].weight.numel() for name in int8)
-        metrics.update(macs=count_macs(model, self.example), params=count_params(model),
-                       model_bytes=model_bytes(model) - 3 * int8_weights, int8_layers=len(int8))
+        metrics = self.measure(self._compressed(config))
         self._memo[key] = metrics
         return dict(metrics)
+
+    def measure(self, candidate: "_Candidate") -> dict:
+        """Validation accuracy (fake-quant where int8), latency of the deployable model, costs."""
+        model, int8 = candidate.model, candidate.int8
+        metrics = {"val_accuracy": accuracy(candidate.scored(), self.task.x_val, self.task.y_val)}
+        deployable = candidate.onnx() if self.latency.runtime == "onnxruntime" else None
+        metrics.update(measure_latency(deployable or model, self.example, self.latency).as_metrics())
+        modules = dict(model.named_modules())
+        int8_weights = sum(modules[name].weight.numel() for name in int8)
+        file_bytes = deployable if deployable is not None else export_onnx(model, self.example)
+        metrics.update(macs=count_macs(model, self.example), params=count_params(model),
+                       model_bytes=model_bytes(model) - 3 * int8_weights, int8_layers=len(int8),
+                       compressed_bytes=len(zlib.compress(file_bytes, 6)),
+                       weight_sparsity=zero_fraction(model, candidate.layers))
+        return metrics
 
     def test_metrics(self, config: Mapping) -> dict:
         """Test accuracy of the deployable file on ONNX Runtime (re-measuring the exported file
         gives exactly this number), and of the PyTorch model that scored it."""
-        candidate = self._compressed(config)
+        return self.test(self._compressed(config))
+
+    def test(self, candidate: "_Candidate") -> dict:
         x, y = self.task.x_test, self.task.y_test
         eager = accuracy(candidate.scored(), x, y)
         if self.latency.runtime == "onnxruntime":

@@ -8,7 +8,6 @@ means the file is not the model that was measured, and the export fails.
 
 from __future__ import annotations
 
-import json
 import warnings
 from pathlib import Path
 
@@ -24,13 +23,9 @@ from paretonas.train import load_supernet
 from paretonas.workflow._config import RunConfig
 from paretonas.workflow._evaluator import evaluator_for
 from paretonas.workflow._run import RUN_ATTR, TEST_ATTR, load_run_task
+from paretonas.workflow._sidecar import measurement_record, write_sidecar
 
 FORMATS = {"onnx": ".onnx", "torchscript": ".pt"}
-
-
-def sidecar_path(path: Path) -> Path:
-    """``model.onnx`` -> ``model.onnx.json``: an ONNX and a TorchScript export never share one."""
-    return path.with_name(path.name + ".json")
 
 
 def load_run_study(storage_url: str, study_name: str) -> optuna.Study:
@@ -62,6 +57,7 @@ def export_trial(storage_url: str, study_name: str, trial_number: int, fmt: str,
     latency = evaluator.latency
     config_values = dict(trial.params)
     is_int8 = any(v == "int8" for k, v in config_values.items() if k.startswith("q_"))
+
     if is_int8 and fmt != "onnx":
         raise ParetonasError(f"trial {trial_number} has int8 layers, which deploy as ONNX (QDQ) only: use --format onnx")
     out_dir = Path(out_dir)
@@ -72,7 +68,7 @@ def export_trial(storage_url: str, study_name: str, trial_number: int, fmt: str,
         path.write_bytes(evaluator.deployable_bytes(config_values))
         predicted = onnx_predictions(path, task.x_test)
     else:
-        model = evaluator.model(config_values)
+        model = evaluator.compressed_model(config_values)  # pruned where the policy says so
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             torch.jit.trace(model, example).save(str(path))
@@ -86,8 +82,7 @@ def export_trial(storage_url: str, study_name: str, trial_number: int, fmt: str,
         "file": str(path), "format": fmt, "study": study_name, "trial": trial_number, "config": dict(trial.params),
         "metrics": dict(trial.user_attrs.get(METRICS_ATTR, {})), "test_accuracy_from_file": measured,
         "recorded_test_accuracy": recorded, "verified": None if recorded is None else measured == recorded,
-        "input": {"name": "input", "shape": ["batch", *task.input_shape], "dtype": "float32"},
-        "runtime": latency.runtime, "threads": latency.threads, "batch_size": latency.batch_size,
+        **measurement_record(config, latency, task),
     }
-    sidecar_path(path).write_text(json.dumps(info, indent=1))
+    write_sidecar(path, info)
     return info

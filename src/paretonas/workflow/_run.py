@@ -13,7 +13,7 @@ import optuna
 import torch
 from optuna.trial import TrialState
 
-from paretonas.compress import CALIBRATION_DIM, uniform_policy, with_quantization
+from paretonas.compress import joint_space, uncompressed
 from paretonas.data import Task, load_task
 from paretonas.errors import ParetonasError
 from paretonas.models import create_supernet
@@ -32,10 +32,13 @@ from paretonas.train import TrainSettings, load_supernet, train_supernet
 from paretonas.workflow._config import KneeConfig, RunConfig
 from paretonas.workflow._evaluator import evaluator_for
 from paretonas.workflow._progress import ProgressSink
+from paretonas.workflow._sidecar import measurement_record, sidecar_path
 
 RUN_ATTR = "paretonas_run"  # study attr: what export needs to rebuild a trial's model
 TEST_ATTR = "paretonas_test_metrics"  # study attr: {trial number: test metrics} for reported models
-SEARCHABLE_METRICS = ("val_accuracy", "latency_ms", "latency_p10_ms", "latency_p90_ms", "macs", "params", "model_bytes")
+SEARCHABLE_METRICS = ("val_accuracy", "latency_ms", "latency_p10_ms", "latency_p90_ms", "macs", "params", "model_bytes",
+                      "compressed_bytes", "weight_sparsity")
+UNIFORM_PRUNED = "largest_pruned_uniform"  # the reference pruned uniformly to the knee's MACs
 
 
 @dataclass
@@ -96,18 +99,26 @@ def obtain_supernet(config: RunConfig, task: Task, out: Path, progress: Progress
 
 
 def _search_space(config: RunConfig, supernet):
-    space = with_quantization(supernet) if config.search.quantization else supernet.space
+    space = joint_space(supernet, config.search.quantization, tuple(config.search.pruning))
     return space.restrict(config.search.space)
 
 
-def reference_configs(supernet, space) -> dict[str, dict]:
-    """The largest subnet in fp32 and, in a joint space, the same network all in int8."""
+def reference_configs(supernet, space, quantization: bool) -> dict[str, dict]:
+    """The largest subnet uncompressed in fp32 and, in a space with quantization, all in int8."""
     arch = supernet.largest_config()
-    if CALIBRATION_DIM not in space.names:
-        return {"largest": space.canonical(arch)}
-    fp32 = dict(arch, **{f"q_{g}": "fp32" for g in uniform_policy(supernet, "fp32")}, **{CALIBRATION_DIM: "minmax"})
-    int8 = dict(fp32, **{f"q_{g}": "int8" for g in uniform_policy(supernet, "int8")})
-    return {"largest": fp32, "largest_int8": int8}
+    references = {"largest": uncompressed(space, arch)}
+    if quantization:
+        references["largest_int8"] = uncompressed(space, arch, precision="int8")
+    return references
+
+
+def uniformly_pruned_reference(evaluator, knee: dict) -> tuple[dict, bytes]:
+    """The largest subnet with every channel set pruned to one keep-ratio, as few MACs as the knee."""
+    ratio = evaluator.uniform_ratio_for_macs(knee["metrics"]["macs"])
+    candidate = evaluator.uniformly_pruned(ratio)
+    metrics = {**evaluator.measure(candidate), **evaluator.test(candidate)}
+    return {"config": {"uniform_keep_ratio": ratio, "macs_target": knee["metrics"]["macs"]},
+            "metrics": metrics}, candidate.onnx()
 
 
 def _build_supernet(config: RunConfig, task: Task):
@@ -206,7 +217,7 @@ def run_job(config: RunConfig, progress: ProgressSink | None = None) -> RunResul
 
     progress.stage("measuring test accuracy of the front and the largest subnet")
     references = {name: {"config": cfg, "metrics": {**evaluator(cfg), **evaluator.test_metrics(cfg)}}
-                  for name, cfg in reference_configs(supernet, space).items()}
+                  for name, cfg in reference_configs(supernet, space, config.search.quantization).items()}
     reference = references["largest"]
     recorded_tests = dict(study.user_attrs.get(TEST_ATTR, {}))
     front = []
@@ -218,24 +229,31 @@ def run_job(config: RunConfig, progress: ProgressSink | None = None) -> RunResul
                       "metrics": {**trial.user_attrs[METRICS_ATTR], **tests}})
     study.set_user_attr(TEST_ATTR, recorded_tests)
     knee = select_knee(front, reference, config.knee)
-
-    progress.stage("exporting the knee and the largest subnet")
     files: dict[str, Path] = {}
+    # label -> (file, its bytes, what its sidecar records); `paretonas verify` reads the sidecars
+    model_files: dict[str, tuple[Path, bytes, dict]] = {}
     if knee is not None:
-        files["knee_onnx"] = out / "export" / "knee.onnx"
-        files["knee_onnx"].parent.mkdir(parents=True, exist_ok=True)
-        files["knee_onnx"].write_bytes(evaluator.deployable_bytes(knee["config"]))
-        files["knee_json"] = out / "export" / "knee.json"
-        files["knee_json"].write_text(json.dumps({
-            **knee, "study": config.search.study, "storage": storage_url, "rule": config.knee.model_dump(),
-            "runtime": latency.runtime, "threads": latency.threads, "batch_size": latency.batch_size,
-            "input": {"name": "input", "shape": ["batch", *task.input_shape], "dtype": "float32"},
-        }, indent=1))
+        progress.stage("pruning the largest subnet uniformly to the knee's MACs")
+        references[UNIFORM_PRUNED], pruned_file = uniformly_pruned_reference(evaluator, knee)
+        model_files[f"reference_{UNIFORM_PRUNED}"] = (out / "reference" / "full_pruned_uniform.onnx", pruned_file,
+                                                      references[UNIFORM_PRUNED])
+        model_files["knee"] = (out / "export" / "knee.onnx", evaluator.deployable_bytes(knee["config"]), {
+            **knee, "study": config.search.study, "storage": storage_url, "rule": config.knee.model_dump()})
+    progress.stage("exporting the knee and the references")
     for name, filename in (("largest", "full_fp32.onnx"), ("largest_int8", "full_int8.onnx")):
         if name in references:
-            files[f"reference_{name}"] = out / "reference" / filename
-            files[f"reference_{name}"].parent.mkdir(parents=True, exist_ok=True)
-            files[f"reference_{name}"].write_bytes(evaluator.deployable_bytes(references[name]["config"]))
+            model_files[f"reference_{name}"] = (out / "reference" / filename,
+                                                evaluator.deployable_bytes(references[name]["config"]),
+                                                references[name])
+    record = measurement_record(config, latency, task)
+    for label, (path, data, entry) in model_files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        # the knee's sidecar keeps the name the demo layout promises: export/knee.json
+        sidecar = path.with_suffix(".json") if label == "knee" else sidecar_path(path)
+        sidecar.write_text(json.dumps({**entry, **record}, indent=1))
+        files[f"{label}_onnx" if label == "knee" else label] = path
+        files[f"{label}_json"] = sidecar
 
     result = RunResult(out=out, storage=storage_url, study=config.search.study,
                        objectives=[str(o) for o in objectives], front=front, reference=reference, knee=knee,
