@@ -10,6 +10,14 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 
+BASELINE_LABELS = {  # the reference models every report shows, as the plot and the HTML name them
+    "largest": "largest subnet, fp32",
+    "largest_int8": "largest subnet, every layer int8",
+    "largest_pruned_uniform": "largest subnet, every channel set pruned uniformly to the knee's MACs",
+}
+BASELINE_COLORS = {"largest": "#2ca02c", "largest_int8": "#ff7f0e", "largest_pruned_uniform": "#9467bd"}
+
+
 def pareto_plot(path: Path, x_name: str, y_name: str, searched: list[dict], baseline: list[dict],
                 front: list[dict], references: dict, knee: dict | None, strategy: str) -> Path:
     """Cost on x, accuracy on y: every measured subnet, the random baseline, the front
@@ -23,10 +31,9 @@ def pareto_plot(path: Path, x_name: str, y_name: str, searched: list[dict], base
         xs, ys = xy(sorted(front, key=lambda e: e["metrics"][x_name]))
         ax.step(xs, ys, where="post", color="#d62728", lw=1.5)
         ax.scatter(xs, ys, s=36, color="#d62728", zorder=3, label=f"Pareto front ({len(front)})")
-    styles = {"largest": ("#2ca02c", "largest subnet (fp32)"), "largest_int8": ("#ff7f0e", "largest subnet, all int8"),
-              "largest_pruned_uniform": ("#9467bd", "largest subnet, pruned uniformly to the knee's MACs")}
     for name, reference in references.items():
-        color, label = styles.get(name, ("#8c564b", name))
+        color = BASELINE_COLORS.get(name, "#8c564b")
+        label = BASELINE_LABELS.get(name, name)
         ax.scatter([reference["metrics"][x_name]], [reference["metrics"][y_name]], marker="*", s=220,
                    color=color, edgecolor="black", zorder=4, label=label)
     if knee is not None:

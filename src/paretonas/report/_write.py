@@ -12,7 +12,7 @@ import numpy as np
 
 from paretonas.search import hypervolume
 from paretonas.search._attrs import CACHE_HIT_ATTR, FAILURE_ATTR, KEY_ATTR, METRICS_ATTR
-from paretonas.report._plot import pareto_plot
+from paretonas.report._plot import BASELINE_LABELS, pareto_plot
 
 
 def _entries(study) -> list[dict]:
@@ -112,11 +112,6 @@ def _cell(value) -> str:
     return html.escape(str(value))
 
 
-_BASELINE_LABELS = {
-    "largest": "largest subnet, fp32",
-    "largest_int8": "largest subnet, every layer int8",
-    "largest_pruned_uniform": "largest subnet, every channel set pruned uniformly to the knee's MACs",
-}
 _SPARSITY_NOTE = ("<p><b>Unstructured sparsity</b> (<code>s_*</code>) zeroes weights but keeps dense shapes: it "
                   "shrinks <code>compressed_bytes</code> (the deployable file, zlib-compressed) and nothing else. "
                   "ONNX Runtime runs the zeros like any other weight, so it buys no speed; every latency here is "
@@ -131,7 +126,7 @@ def _baselines_table(result) -> str:
     rows = []
     for name, reference in result.references.items():
         m = reference["metrics"]
-        label = _BASELINE_LABELS.get(name, name)
+        label = BASELINE_LABELS.get(name, name)
         if name == "largest_pruned_uniform":
             label += f" (keep {reference['config']['uniform_keep_ratio']:.3f})"
         speedup = delta = ""

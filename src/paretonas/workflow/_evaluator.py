@@ -99,10 +99,11 @@ class SubnetEvaluator:
         self._recalibrate(self.supernet)
         return self.supernet.extract()
 
-    def _candidate(self, model: torch.nn.Module, int8: list[str], method: str) -> "_Candidate":
+    def _candidate(self, model: torch.nn.Module, int8: list[str], method: str,
+                   layers: list[str] | None = None) -> "_Candidate":
         if int8 and self.latency.runtime != "onnxruntime":
             raise ParetonasError("int8 policies deploy on ONNX Runtime: set measure.runtime to onnxruntime")
-        layers = quantizable_layers(model, self.example)
+        layers = layers if layers is not None else quantizable_layers(model, self.example)
         return _Candidate(model, layers, int8, method, self.calibration[:QUANT_CALIBRATION_SAMPLES], self.example)
 
     def _compressed(self, config: Mapping) -> "_Candidate":
@@ -115,29 +116,31 @@ class SubnetEvaluator:
             sparsify(model, group_layers(self.supernet, arch, {group: sparsity}, layers), sparsity)
         if policy.prunes:  # the kept channels' statistics shift once others are gone
             self._recalibrate(model)
-        return self._candidate(model, int8_layers(self.supernet, arch, policy.precision, layers), policy.calibration)
+        int8 = int8_layers(self.supernet, arch, policy.precision, layers)
+        return self._candidate(model, int8, policy.calibration, layers)
 
-    def uniformly_pruned(self, keep_ratio: float, arch: Mapping | None = None) -> "_Candidate":
-        """The (largest) architecture in fp32 with every channel set, residual ones included,
-        pruned to one keep-ratio: the baseline a joint search has to beat."""
-        model = self.model(arch or self.supernet.largest_config())
-        prune_uniform(model, keep_ratio)
-        self._recalibrate(model)
-        return self._candidate(model, [], "minmax")
+    def uniformly_pruned_to_macs(self, target_macs: float, steps: int = 12) -> tuple[float, "_Candidate"]:
+        """The largest subnet in fp32 with every channel set, residual ones included, pruned
+        to the largest single keep-ratio (bisection) that leaves at most ``target_macs``:
+        the baseline a joint search has to beat. Returns (keep-ratio, candidate)."""
+        base = self.model(self.supernet.largest_config())
 
-    def uniform_ratio_for_macs(self, target_macs: float, arch: Mapping | None = None, steps: int = 12) -> float:
-        """The largest uniform keep-ratio whose model has at most ``target_macs`` (bisection)."""
-        base = self.model(arch or self.supernet.largest_config())
+        def pruned(ratio: float) -> torch.nn.Module:
+            model = copy.deepcopy(base)
+            prune_uniform(model, ratio)
+            return model
+
         low, high = 0.0, 1.0
         for _ in range(steps):
             middle = (low + high) / 2
-            model = copy.deepcopy(base)
-            prune_uniform(model, middle)
-            if count_macs(model, self.example) <= target_macs:
+            if count_macs(pruned(middle), self.example) <= target_macs:
                 low = middle
             else:
                 high = middle
-        return max(low, 1e-3)
+        ratio = max(low, 1e-3)
+        model = pruned(ratio)
+        self._recalibrate(model)
+        return ratio, self._candidate(model, [], "minmax")
 
     def compressed_model(self, config: Mapping) -> torch.nn.Module:
         """The fp32 PyTorch model of ``config`` after its pruning policy (int8 deploys as ONNX only)."""

@@ -57,7 +57,6 @@ def export_trial(storage_url: str, study_name: str, trial_number: int, fmt: str,
     latency = evaluator.latency
     config_values = dict(trial.params)
     is_int8 = any(v == "int8" for k, v in config_values.items() if k.startswith("q_"))
-
     if is_int8 and fmt != "onnx":
         raise ParetonasError(f"trial {trial_number} has int8 layers, which deploy as ONNX (QDQ) only: use --format onnx")
     out_dir = Path(out_dir)

@@ -114,8 +114,7 @@ def reference_configs(supernet, space, quantization: bool) -> dict[str, dict]:
 
 def uniformly_pruned_reference(evaluator, knee: dict) -> tuple[dict, bytes]:
     """The largest subnet with every channel set pruned to one keep-ratio, as few MACs as the knee."""
-    ratio = evaluator.uniform_ratio_for_macs(knee["metrics"]["macs"])
-    candidate = evaluator.uniformly_pruned(ratio)
+    ratio, candidate = evaluator.uniformly_pruned_to_macs(knee["metrics"]["macs"])
     metrics = {**evaluator.measure(candidate), **evaluator.test(candidate)}
     return {"config": {"uniform_keep_ratio": ratio, "macs_target": knee["metrics"]["macs"]},
             "metrics": metrics}, candidate.onnx()
