@@ -4,8 +4,9 @@ For each dataset: the protocol of DESIGN.md (the strategy and random search, sam
 budget and seeds, HV ratio against the exact front), compared with the best peer's
 mean HV ratio at 200 evaluations (the target for our mean at 100) and at 100 (the
 stretch target for our mean at 50). Peer figures for cora, citeseer and pubmed are
-the issue's (5 seeds, `../shared/peers/nbg_peers.py`); for other datasets pass
-`--peers peers.json` as written by that script.
+the issue's (5 seeds, `../shared/peers/nbg_peers.py`, rounded to 3 digits); pass
+`--peers a.json b.json` as written by that script for other datasets or to replace
+a method's rounded figures with measured ones.
 
 Also measures the strategy's own time per proposal around 300 trials (evaluation
 excluded), which must stay under 1 s on 2 cores.
@@ -47,11 +48,13 @@ ISSUE_PEERS = {
 }
 
 
-def peer_table(peers_json: str | None) -> dict:
+def peer_table(peers_jsons: list[str]) -> dict:
+    """The issue's (rounded) peer figures, overridden method by method by measured ones."""
     table = {d: {m: dict(zip(("25", "50", "100", "200"), v)) for m, v in peers.items()} for d, peers in ISSUE_PEERS.items()}
-    if peers_json:
+    for peers_json in peers_jsons:
         for dataset, methods in json.loads(Path(peers_json).read_text()).items():
-            table[dataset] = {m: {str(k): v for k, v in r["hv_ratio_mean"].items()} for m, r in methods.items()}
+            measured = {m: {str(k): v for k, v in r["hv_ratio_mean"].items()} for m, r in methods.items()}
+            table.setdefault(dataset, {}).update(measured)
     return table
 
 
@@ -79,7 +82,8 @@ def main() -> None:
     parser.add_argument("--datasets", default="cora,citeseer,pubmed")
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--budget", type=int, default=100)
-    parser.add_argument("--peers", default=None, help="JSON written by shared/peers/nbg_peers.py for more datasets")
+    parser.add_argument("--peers", nargs="*", default=[],
+                        help="JSON files written by shared/peers/nbg_peers.py (more datasets, or unrounded figures)")
     parser.add_argument("--skip-overhead", action="store_true")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", default="benchmarks/results/nbg_targets.json")
