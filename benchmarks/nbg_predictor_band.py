@@ -26,7 +26,9 @@ from pathlib import Path
 import numpy as np
 
 from paretonas.bench.nasbench_graph import DEFAULT_OBJECTIVES, NasBenchGraph
+from paretonas.errors import ParetonasError
 from paretonas.predict import OutputWarp, fit_predictor, kendall_tau
+from paretonas.search.pareto import normalize
 
 
 def measure(dataset: str, seeds: int, samples: int, band: float, top_predicted: int) -> dict:
@@ -35,7 +37,9 @@ def measure(dataset: str, seeds: int, samples: int, band: float, top_predicted: 
     keys = list(bench.keys)  # one entry per distinct network of the table
     features = bench.space.features(np.array([bench.space.encode(bench.config_of_key(key)) for key in keys]))
     objectives = bench.objective_matrix(keys, DEFAULT_OBJECTIVES)  # minimisation space: -accuracy, latency
-    normalised = (objectives - reference.lower) / (reference.upper - reference.lower)
+    if not 0 < samples < len(keys):
+        raise ParetonasError(f"--samples {samples} must be between 1 and {len(keys) - 1} (the table has {len(keys)} networks)")
+    normalised = normalize(objectives, reference.lower, reference.upper)
     in_band = normalised[:, 1] < band
     per_seed = []
     for seed in range(seeds):
@@ -78,7 +82,10 @@ def main() -> None:
     parser.add_argument("--top-predicted", type=int, default=50)
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
-    report = measure(args.dataset, args.seeds, args.samples, args.band, args.top_predicted)
+    try:
+        report = measure(args.dataset, args.seeds, args.samples, args.band, args.top_predicted)
+    except ParetonasError as error:
+        sys.exit(f"error: {error}")
     report.update(
         command=" ".join([Path(sys.executable).name, *sys.argv]),
         seeds=list(range(args.seeds)),
