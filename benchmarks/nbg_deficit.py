@@ -1,0 +1,137 @@
+"""Where a search's NAS-Bench-Graph front falls short of the exact one, and where its picks went.
+
+A hypervolume ratio says how much is missing, not where. This script reads the
+``evaluated`` lists a benchmark run wrote (``paretonas bench nasbench-graph --json`` or
+``benchmarks/nbg_targets.py --out``) and, at ``--budget`` evaluations, reports per
+dataset:
+
+* the hypervolume deficit (exact front's HV minus the found front's, in the protocol's
+  normalisation, reference point (1, 1)) split by normalised latency: the attainment
+  curve "best accuracy at latency <= l" of the found front against the exact one,
+  integrated over each latency bin. A deficit that grows with latency is a missing
+  *top accuracy*; one confined to the first bin is a missing fast network;
+* the most accurate network found: its normalised accuracy gap to the table's best
+  and its rank in the table (random search's expected rank is about N / (budget + 1));
+* the share of picks in the fast band (normalised latency below ``--band``) and in the
+  table's top 5% by accuracy.
+
+    python benchmarks/nbg_deficit.py --runs benchmarks/results/nbg_targets_30seeds.json --out benchmarks/results/nbg_deficit.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from paretonas.bench.nasbench_graph import DEFAULT_OBJECTIVES, NasBenchGraph
+from paretonas.errors import ParetonasError
+from paretonas.search.pareto import normalize
+
+LATENCY_BINS = (0.0, 0.02, 0.05, 0.1, 0.2, 0.4, 0.7, 1.0)
+GRID = np.linspace(0.0, 1.0, 2001)
+
+
+def evaluated_lists(runs: dict, strategy: str) -> dict[str, dict[str, list]]:
+    """``{dataset: {seed: keys}}`` from either JSON layout the benchmarks write."""
+    if "datasets" in runs:  # benchmarks/nbg_targets.py
+        return {ds: {str(s): keys for s, keys in entry["per_seed_evaluated"].items()} for ds, entry in runs["datasets"].items()}
+    if "results" in runs:  # paretonas bench nasbench-graph --json
+        if strategy not in runs["results"]:
+            raise ParetonasError(f"strategy {strategy!r} is not in the file; it has: {', '.join(runs['results'])}")
+        return {runs["dataset"]: {str(r["seed"]): r["evaluated"] for r in runs["results"][strategy]["per_seed"]}}
+    raise ParetonasError("the file has neither 'datasets' (nbg_targets.py) nor 'results' (paretonas bench)")
+
+
+def attainment(points: np.ndarray) -> np.ndarray:
+    """Best normalised (minimised) accuracy among points with latency <= each grid value, capped at 1."""
+    best = np.ones(len(GRID))
+    for accuracy, latency in points:
+        reach = GRID >= latency
+        best[reach] = np.minimum(best[reach], accuracy)
+    return np.minimum(best, 1.0)
+
+
+def deficit_by_bin(found: np.ndarray, exact_curve: np.ndarray) -> list[float]:
+    gap = attainment(found) - exact_curve
+    step = GRID[1] - GRID[0]
+    return [float(gap[(GRID >= lo) & (GRID < hi)].sum() * step) for lo, hi in zip(LATENCY_BINS, LATENCY_BINS[1:])]
+
+
+def measure(dataset: str, runs: dict[str, list], budget: int, band: float) -> dict:
+    bench = NasBenchGraph(dataset)
+    reference = bench.reference(DEFAULT_OBJECTIVES)
+    table = normalize(bench.objective_matrix(bench.keys, DEFAULT_OBJECTIVES), reference.lower, reference.upper)
+    accuracy_sorted = np.sort(table[:, 0])
+    top5 = np.quantile(table[:, 0], 0.05)
+    exact = normalize(bench.objective_matrix(reference.front_keys, DEFAULT_OBJECTIVES), reference.lower, reference.upper)
+    exact_curve = attainment(exact)
+    per_seed = []
+    for seed, keys in runs.items():
+        if len(keys) < budget:
+            raise ParetonasError(f"{dataset} seed {seed} has {len(keys)} evaluations, fewer than --budget {budget}")
+        found = normalize(bench.objective_matrix(keys[:budget], DEFAULT_OBJECTIVES), reference.lower, reference.upper)
+        best = float(found[:, 0].min())
+        per_seed.append(
+            {
+                "seed": int(seed),
+                "hv_ratio": reference.hv_ratio(bench.objective_matrix(keys[:budget], DEFAULT_OBJECTIVES)),
+                "deficit_by_latency_bin": deficit_by_bin(found, exact_curve),
+                "best_accuracy_gap": best - float(accuracy_sorted[0]),
+                "best_accuracy_rank": int(np.searchsorted(accuracy_sorted, best)) + 1,
+                "share_fast_band": float((found[:, 1] < band).mean()),
+                "share_top5_accuracy": float((found[:, 0] <= top5).mean()),
+            }
+        )
+    deficits = np.array([s["deficit_by_latency_bin"] for s in per_seed])
+    return {
+        "dataset": dataset,
+        "networks": len(table),
+        "random_expected_best_rank": len(table) / (budget + 1),
+        "hv_ratio": float(np.mean([s["hv_ratio"] for s in per_seed])),
+        "deficit_total": float(deficits.sum(axis=1).mean()),
+        "deficit_by_latency_bin": {f"{lo}-{hi}": float(v) for lo, hi, v in zip(LATENCY_BINS, LATENCY_BINS[1:], deficits.mean(axis=0))},
+        "best_accuracy_gap": float(np.mean([s["best_accuracy_gap"] for s in per_seed])),
+        "best_accuracy_rank_median": float(np.median([s["best_accuracy_rank"] for s in per_seed])),
+        "share_fast_band": float(np.mean([s["share_fast_band"] for s in per_seed])),
+        "share_top5_accuracy": float(np.mean([s["share_top5_accuracy"] for s in per_seed])),
+        "per_seed": per_seed,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", required=True, help="JSON written by paretonas bench nasbench-graph or nbg_targets.py")
+    parser.add_argument("--strategy", default="default", help="which strategy's runs, for a paretonas bench JSON")
+    parser.add_argument("--datasets", default=None, help="comma-separated subset of the file's datasets")
+    parser.add_argument("--budget", type=int, default=100)
+    parser.add_argument("--band", type=float, default=0.03, help="normalised latency below which a network is 'fast'")
+    parser.add_argument("--out", default=None)
+    args = parser.parse_args()
+    try:
+        runs = evaluated_lists(json.loads(Path(args.runs).read_text()), args.strategy)
+        wanted = args.datasets.split(",") if args.datasets else list(runs)
+        missing = [d for d in wanted if d not in runs]
+        if missing:
+            raise ParetonasError(f"dataset(s) {', '.join(missing)} not in {args.runs}; it has: {', '.join(runs)}")
+        results = [measure(d, runs[d], args.budget, args.band) for d in wanted]
+    except (ParetonasError, OSError, json.JSONDecodeError) as error:
+        sys.exit(f"error: {error}")
+    print(f"{'dataset':10} {'HV ratio':>8} {'deficit':>8} {'share in lat<0.1':>16} {'share in lat>=0.4':>17} {'best-acc rank':>13} "
+          f"{'random rank':>11} {'picks fast':>10} {'picks top5%':>11}")
+    for r in results:
+        bins = r["deficit_by_latency_bin"]
+        early = sum(v for k, v in bins.items() if float(k.split("-")[1]) <= 0.1) / r["deficit_total"]
+        late = sum(v for k, v in bins.items() if float(k.split("-")[0]) >= 0.4) / r["deficit_total"]
+        print(f"{r['dataset']:10} {r['hv_ratio']:8.4f} {r['deficit_total']:8.4f} {early:16.2f} {late:17.2f} "
+              f"{r['best_accuracy_rank_median']:13.0f} {r['random_expected_best_rank']:11.0f} {r['share_fast_band']:10.2f} {r['share_top5_accuracy']:11.2f}")
+    if args.out:
+        Path(args.out).write_text(json.dumps({"command": " ".join(sys.argv), "budget": args.budget, "band": args.band,
+                                              "runs": args.runs, "datasets": results}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
