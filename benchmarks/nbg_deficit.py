@@ -15,7 +15,7 @@ dataset:
 * the share of picks in the fast band (normalised latency below ``--band``) and in the
   table's top 5% by accuracy.
 
-    python benchmarks/nbg_deficit.py --runs benchmarks/results/nbg_targets_30seeds.json --out benchmarks/results/nbg_deficit.json
+    python benchmarks/nbg_deficit.py --runs benchmarks/results/nbg_targets_30seeds.json --out benchmarks/results/nbg_deficit_30seeds.json
 """
 
 from __future__ import annotations
@@ -41,9 +41,9 @@ def evaluated_lists(runs: dict, strategy: str) -> dict[str, dict[str, list]]:
         return {ds: {str(s): keys for s, keys in entry["per_seed_evaluated"].items()} for ds, entry in runs["datasets"].items()}
     if "results" in runs:  # paretonas bench nasbench-graph --json
         if strategy not in runs["results"]:
-            raise ParetonasError(f"strategy {strategy!r} is not in the file; it has: {', '.join(runs['results'])}")
+            raise ParetonasError(f"strategy {strategy!r} has no runs there; pass --strategy one of: {', '.join(runs['results'])}")
         return {runs["dataset"]: {str(r["seed"]): r["evaluated"] for r in runs["results"][strategy]["per_seed"]}}
-    raise ParetonasError("the file has neither 'datasets' (nbg_targets.py) nor 'results' (paretonas bench)")
+    raise ParetonasError("it has neither 'datasets' (written by nbg_targets.py) nor 'results' (written by paretonas bench --json)")
 
 
 def attainment(points: np.ndarray) -> np.ndarray:
@@ -61,24 +61,35 @@ def deficit_by_bin(found: np.ndarray, exact_curve: np.ndarray) -> list[float]:
     return [float(gap[(GRID >= lo) & (GRID < hi)].sum() * step) for lo, hi in zip(LATENCY_BINS, LATENCY_BINS[1:])]
 
 
+def deficit_share(deficits: np.ndarray, low: float, high: float) -> float:
+    """The fraction of the total deficit that lies in the bins between latencies ``low`` and ``high``."""
+    edges = np.array(LATENCY_BINS)
+    inside = (edges[:-1] >= low) & (edges[1:] <= high)
+    return float(deficits[inside].sum() / deficits.sum())
+
+
 def measure(dataset: str, runs: dict[str, list], budget: int, band: float) -> dict:
     bench = NasBenchGraph(dataset)
     reference = bench.reference(DEFAULT_OBJECTIVES)
-    table = normalize(bench.objective_matrix(bench.keys, DEFAULT_OBJECTIVES), reference.lower, reference.upper)
+
+    def normalised(keys) -> np.ndarray:
+        return normalize(bench.objective_matrix(keys, DEFAULT_OBJECTIVES), reference.lower, reference.upper)
+
+    table = normalised(bench.keys)
     accuracy_sorted = np.sort(table[:, 0])
     top5 = np.quantile(table[:, 0], 0.05)
-    exact = normalize(bench.objective_matrix(reference.front_keys, DEFAULT_OBJECTIVES), reference.lower, reference.upper)
-    exact_curve = attainment(exact)
+    exact_curve = attainment(normalised(reference.front_keys))
     per_seed = []
     for seed, keys in runs.items():
         if len(keys) < budget:
-            raise ParetonasError(f"{dataset} seed {seed} has {len(keys)} evaluations, fewer than --budget {budget}")
-        found = normalize(bench.objective_matrix(keys[:budget], DEFAULT_OBJECTIVES), reference.lower, reference.upper)
+            raise ParetonasError(f"{dataset} seed {seed} has {len(keys)} evaluations, fewer than --budget {budget}; pass a smaller --budget")
+        raw = bench.objective_matrix(keys[:budget], DEFAULT_OBJECTIVES)
+        found = normalize(raw, reference.lower, reference.upper)
         best = float(found[:, 0].min())
         per_seed.append(
             {
                 "seed": int(seed),
-                "hv_ratio": reference.hv_ratio(bench.objective_matrix(keys[:budget], DEFAULT_OBJECTIVES)),
+                "hv_ratio": reference.hv_ratio(raw),
                 "deficit_by_latency_bin": deficit_by_bin(found, exact_curve),
                 "best_accuracy_gap": best - float(accuracy_sorted[0]),
                 "best_accuracy_rank": int(np.searchsorted(accuracy_sorted, best)) + 1,
@@ -86,14 +97,16 @@ def measure(dataset: str, runs: dict[str, list], budget: int, band: float) -> di
                 "share_top5_accuracy": float((found[:, 0] <= top5).mean()),
             }
         )
-    deficits = np.array([s["deficit_by_latency_bin"] for s in per_seed])
+    deficits = np.array([s["deficit_by_latency_bin"] for s in per_seed]).mean(axis=0)
     return {
         "dataset": dataset,
         "networks": len(table),
         "random_expected_best_rank": len(table) / (budget + 1),
         "hv_ratio": float(np.mean([s["hv_ratio"] for s in per_seed])),
-        "deficit_total": float(deficits.sum(axis=1).mean()),
-        "deficit_by_latency_bin": {f"{lo}-{hi}": float(v) for lo, hi, v in zip(LATENCY_BINS, LATENCY_BINS[1:], deficits.mean(axis=0))},
+        "deficit_total": float(deficits.sum()),
+        "deficit_by_latency_bin": {f"{lo}-{hi}": float(v) for lo, hi, v in zip(LATENCY_BINS, LATENCY_BINS[1:], deficits)},
+        "deficit_share_latency_below_0.1": deficit_share(deficits, 0.0, 0.1),
+        "deficit_share_latency_from_0.4": deficit_share(deficits, 0.4, 1.0),
         "best_accuracy_gap": float(np.mean([s["best_accuracy_gap"] for s in per_seed])),
         "best_accuracy_rank_median": float(np.median([s["best_accuracy_rank"] for s in per_seed])),
         "share_fast_band": float(np.mean([s["share_fast_band"] for s in per_seed])),
@@ -112,24 +125,25 @@ def main() -> None:
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
     try:
-        runs = evaluated_lists(json.loads(Path(args.runs).read_text()), args.strategy)
+        try:
+            runs = evaluated_lists(json.loads(Path(args.runs).read_text()), args.strategy)
+        except ParetonasError as error:
+            raise ParetonasError(f"{args.runs}: {error}") from None
         wanted = args.datasets.split(",") if args.datasets else list(runs)
         missing = [d for d in wanted if d not in runs]
         if missing:
-            raise ParetonasError(f"dataset(s) {', '.join(missing)} not in {args.runs}; it has: {', '.join(runs)}")
+            raise ParetonasError(f"dataset(s) {', '.join(missing)} not in {args.runs}; pass --datasets from: {', '.join(runs)}")
         results = [measure(d, runs[d], args.budget, args.band) for d in wanted]
     except (ParetonasError, OSError, json.JSONDecodeError) as error:
         sys.exit(f"error: {error}")
     print(f"{'dataset':10} {'HV ratio':>8} {'deficit':>8} {'share in lat<0.1':>16} {'share in lat>=0.4':>17} {'best-acc rank':>13} "
           f"{'random rank':>11} {'picks fast':>10} {'picks top5%':>11}")
     for r in results:
-        bins = r["deficit_by_latency_bin"]
-        early = sum(v for k, v in bins.items() if float(k.split("-")[1]) <= 0.1) / r["deficit_total"]
-        late = sum(v for k, v in bins.items() if float(k.split("-")[0]) >= 0.4) / r["deficit_total"]
+        early, late = r["deficit_share_latency_below_0.1"], r["deficit_share_latency_from_0.4"]
         print(f"{r['dataset']:10} {r['hv_ratio']:8.4f} {r['deficit_total']:8.4f} {early:16.2f} {late:17.2f} "
               f"{r['best_accuracy_rank_median']:13.0f} {r['random_expected_best_rank']:11.0f} {r['share_fast_band']:10.2f} {r['share_top5_accuracy']:11.2f}")
     if args.out:
-        Path(args.out).write_text(json.dumps({"command": " ".join(sys.argv), "budget": args.budget, "band": args.band,
+        Path(args.out).write_text(json.dumps({"command": " ".join([Path(sys.executable).name, *sys.argv]), "budget": args.budget, "band": args.band,
                                               "runs": args.runs, "datasets": results}, indent=1))
 
 

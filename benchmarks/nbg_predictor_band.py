@@ -1,9 +1,9 @@
 """How well the default strategy's accuracy predictor ranks the networks that decide the front.
 
-On some NAS-Bench-Graph datasets (physics most of all) the exact Pareto front hangs on
-the most accurate network of a band of fast ones, and the search's hypervolume is
-decided by whether it finds that network. A predictor can rank the whole table well
-and still be blind inside such a band. This script fits the accuracy predictor the
+On some NAS-Bench-Graph datasets (physics most of all) a band of fast networks draws
+most of the search's picks (``nbg_deficit.py`` measures where they go), so how well the
+predictor ranks accuracy *inside* that band decides what those picks are worth. A
+predictor can rank the whole table well and still be blind inside such a band. This script fits the accuracy predictor the
 default strategy fits (model selection between a GP and Bayesian ridge on the space's
 features, Yeo-Johnson-warped target) on ``--samples`` random networks and reports, on
 the networks it did not see:
