@@ -77,3 +77,41 @@ def test_spread_design_second_pick_is_farthest_from_first():
                         sampler=sampler, storage=optuna.storages.InMemoryStorage(), study_name="s", budget=2)
     first, second = [space.encode(t.params) for t in result.study.trials]
     assert (first != second).all()  # one-hot distance is maximal only when every dimension differs
+
+
+def threshold_cost_search(cost_optimism_floor):
+    """A space where cost jumps once any dimension takes value 0: a threshold GPs fit poorly."""
+    space = Space([Choice(f"d{i}", list(range(4))) for i in range(4)])
+    objectives = [Objective("acc", "maximize"), Objective("cost", "minimize")]
+
+    def evaluate(config):
+        values = np.array(list(config.values()), float)
+        return {"acc": float(values.sum() + 3 * (values == 0).any()), "cost": float(1 + 40 * (values == 0).any() + values.sum() / 10)}
+
+    sampler = PredictorGuidedSampler(space, objectives, seed=0, cost_optimism_floor=cost_optimism_floor, record_picks=True)
+    run_search(space=space, evaluate=evaluate, objectives=objectives, sampler=sampler,
+               storage=optuna.storages.InMemoryStorage(), study_name="s", budget=40)
+    return sampler.pick_log
+
+
+def test_cost_optimism_is_held_to_the_floor_and_accuracy_optimism_is_not():
+    unbounded = threshold_cost_search(None)
+    floored = threshold_cost_search(0.05)
+    assert unbounded and floored
+    # without a floor the models' optimism reaches well below the cheapest network measured
+    assert min(p["optimistic"][1] for p in unbounded) < -0.05
+    assert min(p["optimistic"][1] for p in floored) >= -0.05 - 1e-12
+    # accuracy (the maximised objective, -acc in minimisation space) may still go beyond the best measured
+    assert min(p["optimistic"][0] for p in floored) < -0.05
+
+
+def test_pick_log_is_empty_unless_asked_for(cora):
+    sampler = create_sampler("default", cora.space, DEFAULT_OBJECTIVES, seed=0)
+    run_search(space=cora.space, evaluate=cora.evaluate, objectives=DEFAULT_OBJECTIVES, sampler=sampler,
+               storage=optuna.storages.InMemoryStorage(), study_name="s", budget=20)
+    assert sampler.pick_log == []
+
+
+def test_negative_cost_optimism_floor_is_a_clear_error(cora):
+    with pytest.raises(ValueError, match="cost_optimism_floor must be None or >= 0, got -0.1"):
+        PredictorGuidedSampler(cora.space, DEFAULT_OBJECTIVES, cost_optimism_floor=-0.1)

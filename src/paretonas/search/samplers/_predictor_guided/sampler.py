@@ -16,6 +16,15 @@ before the predictor has learned anything. This sampler changes exactly that:
 * small batches (``batch_size``) chosen greedily, each pick added to the front at
   its predicted mean before the next ("kriging believer"), so one batch spreads
   along the front instead of piling onto one spot;
+* an optimistic *cost* (a minimised objective: latency, size, MACs) may reach at
+  most ``cost_optimism_floor`` of the measured span below the cheapest network
+  measured. The space-filling initial design measures the structurally cheapest
+  networks early, so a bound far below them is a model artefact, not a discovery;
+  where cost is a threshold the models cannot fit (NAS-Bench-Graph physics:
+  +40 ms once any GAT/GCN/Chebyshev layer is present), a bound below the fastest
+  network measured claims a strip of hypervolume as tall as the whole accuracy
+  range, outbids every accuracy gain, and sent three picks in four to mediocre
+  fast networks;
 * candidates are canonical networks never measured or pending: a repeat costs
   nothing because it is never proposed.
 """
@@ -59,6 +68,10 @@ class PredictorGuidedSampler(BaseSampler):
         batch_size: candidates proposed per model fit.
         beta: optimism, in predicted standard deviations.
         max_enumerate: spaces with at most this many encodings are scored exhaustively.
+        cost_optimism_floor: how far, as a fraction of the measured span, an optimistic
+            minimised objective may go below the best value measured (None: no limit).
+        record_picks: keep, in ``pick_log``, every model-driven pick with the numbers it
+            was chosen on (for diagnosis: ``benchmarks/nbg_pick_drivers.py``).
     """
 
     def __init__(
@@ -74,6 +87,8 @@ class PredictorGuidedSampler(BaseSampler):
         predictors: tuple[str, ...] = ("gp", "bayesian_ridge"),
         initial_design: str = "spread",
         warp_outputs: bool | str = "portfolio",
+        cost_optimism_floor: float | None = 0.05,
+        record_picks: bool = False,
     ):
         self.space = space
         self.objectives = list(objectives)
@@ -90,6 +105,11 @@ class PredictorGuidedSampler(BaseSampler):
         if warp_outputs not in (True, False, "portfolio"):
             raise ValueError(f"warp_outputs must be True, False or 'portfolio', got {warp_outputs!r}")
         self.warp_outputs = warp_outputs
+        if cost_optimism_floor is not None and not cost_optimism_floor >= 0:
+            raise ValueError(f"cost_optimism_floor must be None or >= 0, got {cost_optimism_floor!r}")
+        self.cost_optimism_floor = cost_optimism_floor
+        self.record_picks = bool(record_picks)
+        self.pick_log: list[dict[str, Any]] = []
         self._distributions = {d.name: CategoricalDistribution(list(d.choices)) for d in space.dimensions}
         self._fallback = RandomSampler(seed=seed)
         self._pool: np.ndarray | None = None
@@ -284,7 +304,7 @@ class PredictorGuidedSampler(BaseSampler):
         self.last_fit = {"n": len(Y), "models": [s.describe() for s in surrogates]}
 
         def optimistic_objectives(encodings: np.ndarray) -> np.ndarray:
-            return (surrogates[0].predict(self._features_of(encodings))[1][:, :n_obj] - lower) / span
+            return self._floored((surrogates[0].predict(self._features_of(encodings))[1][:, :n_obj] - lower) / span)
 
         feasible_measured = self._feasible(Y[:, n_obj:], Y[:, n_obj:])
         front_rows = Y[feasible_measured][:, :n_obj]
@@ -301,7 +321,7 @@ class PredictorGuidedSampler(BaseSampler):
             mean, optimistic, std = surrogate.predict(features)
             views.append(
                 {
-                    "optimistic": (optimistic[:, :n_obj] - lower) / span,
+                    "optimistic": self._floored((optimistic[:, :n_obj] - lower) / span),
                     "believed": (mean[:, :n_obj] - lower) / span,
                     "feasible": self._feasible(mean[:, n_obj:], optimistic[:, n_obj:]),
                     "uncertainty": std[:, :n_obj].sum(axis=1),
@@ -325,10 +345,31 @@ class PredictorGuidedSampler(BaseSampler):
                 if not np.isfinite(u[best]):
                     break
             chosen.append(best)
+            if self.record_picks:
+                self.pick_log.append(
+                    {
+                        "identity": ids[best],
+                        "surrogate": pick % len(views),
+                        "gain": float(gain[best]),
+                        "optimistic": view["optimistic"][best].copy(),
+                        "believed": view["believed"][best].copy(),
+                        "front": front.copy(),
+                        "lower": lower.copy(),
+                        "span": span.copy(),
+                    }
+                )
             taken_now[best] = True
             front = np.vstack([front, view["believed"][best]])
             front = front[pareto_mask(front)]
         return [ids[i] for i in chosen]
+
+    def _floored(self, normalised_optimistic: np.ndarray) -> np.ndarray:
+        """Optimistic objectives (normalised on the measured range) with costs held to the floor."""
+        if self.cost_optimism_floor is None:
+            return normalised_optimistic
+        costs = np.array([objective.sign > 0 for objective in self.objectives])
+        floor = np.where(costs, -self.cost_optimism_floor, -np.inf)
+        return np.maximum(normalised_optimistic, floor)
 
     def _feasible(self, mean: np.ndarray, optimistic_low: np.ndarray) -> np.ndarray:
         """Optimistically feasible rows: each constraint met at its optimistic bound.
