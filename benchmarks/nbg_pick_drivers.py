@@ -33,18 +33,20 @@ from paretonas.errors import ParetonasError
 from paretonas.search import PredictorGuidedSampler, run_search
 from paretonas.search.pareto import hypervolume_improvement_2d, normalize
 
-REFERENCE = np.array([1.1, 1.1])  # the strategy's own reference point, in its normalisation
+REFERENCE = np.full(2, PredictorGuidedSampler.REFERENCE_POINT)  # the strategy's own, in its normalisation
 
 
-def replay(bench: NasBenchGraph, seed: int, budget: int, cost_optimism_floor: float | None) -> list[dict]:
-    """Run the default strategy once; one row per model-driven pick with its gain split."""
+def replay(bench: NasBenchGraph, reference, seed: int, budget: int, cost_optimism_floor: float | None) -> list[dict]:
+    """Run the default strategy once; one row per model-driven pick with its gain split.
+
+    ``reference`` is the table's exact reference (``bench.reference``), for the
+    table-normalised latency that decides whether a pick is in the fast band.
+    """
     sampler = PredictorGuidedSampler(
         bench.space, DEFAULT_OBJECTIVES, seed=seed, cost_optimism_floor=cost_optimism_floor, record_picks=True
     )
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
     run_search(space=bench.space, evaluate=bench.evaluate, objectives=DEFAULT_OBJECTIVES, sampler=sampler,
                storage=optuna.storages.InMemoryStorage(), study_name="drivers", budget=budget)
-    reference = bench.reference(DEFAULT_OBJECTIVES)
     rows = []
     for pick in sampler.pick_log:
         key = bench.table_key(bench.space.decode(np.array(pick["identity"])))
@@ -86,9 +88,12 @@ def parse_floor(text: str) -> float | None:
     if text.lower() == "none":
         return None
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--cost-optimism-floor takes a number >= 0 or 'none', got {text!r}")
+        value = -1.0
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"takes a number >= 0 or 'none', got {text!r}")
+    return value
 
 
 def main() -> None:
@@ -103,8 +108,11 @@ def main() -> None:
     args = parser.parse_args()
     try:
         bench = NasBenchGraph(args.dataset)
-        rows = [row for seed in range(args.seeds) for row in replay(bench, seed, args.budget, args.cost_optimism_floor)]
-    except (ParetonasError, ValueError) as error:
+        reference = bench.reference(DEFAULT_OBJECTIVES)
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        rows = [row for seed in range(args.seeds)
+                for row in replay(bench, reference, seed, args.budget, args.cost_optimism_floor)]
+    except ParetonasError as error:
         sys.exit(f"error: {error}")
     report = {
         "dataset": args.dataset,

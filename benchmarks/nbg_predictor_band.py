@@ -3,10 +3,10 @@
 On some NAS-Bench-Graph datasets (physics most of all) a band of fast networks draws
 most of the search's picks (``nbg_deficit.py`` measures where they go), so how well the
 predictor ranks accuracy *inside* that band decides what those picks are worth. A
-predictor can rank the whole table well and still be blind inside such a band. This script fits the accuracy predictor the
-default strategy fits (model selection between a GP and Bayesian ridge on the space's
-features, Yeo-Johnson-warped target) on ``--samples`` random networks and reports, on
-the networks it did not see:
+predictor can rank the whole table well and still be blind inside such a band. This
+script fits the accuracy predictor the default strategy fits (model selection between
+a GP and Bayesian ridge on the space's features, Yeo-Johnson-warped target) on
+``--samples`` random networks and reports, on the networks it did not see:
 
 * Kendall tau over all of them, and over the band of networks whose normalised
   latency (0 = fastest in the table, 1 = slowest) is below ``--band``;

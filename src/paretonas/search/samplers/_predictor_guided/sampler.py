@@ -74,6 +74,10 @@ class PredictorGuidedSampler(BaseSampler):
             was chosen on (for diagnosis: ``benchmarks/nbg_pick_drivers.py``).
     """
 
+    #: Hypervolume reference point in the sampler's normalisation (0 = best measured,
+    #: 1 = worst measured): a little beyond the worst, so the front's extremes count.
+    REFERENCE_POINT = 1.1
+
     def __init__(
         self,
         space: Space,
@@ -108,6 +112,10 @@ class PredictorGuidedSampler(BaseSampler):
         if cost_optimism_floor is not None and not cost_optimism_floor >= 0:
             raise ValueError(f"cost_optimism_floor must be None or >= 0, got {cost_optimism_floor!r}")
         self.cost_optimism_floor = cost_optimism_floor
+        # per objective, the lowest normalised optimistic value allowed: costs only
+        self._optimism_floor = np.array(
+            [-cost_optimism_floor if cost_optimism_floor is not None and o.sign > 0 else -np.inf for o in self.objectives]
+        )
         self.record_picks = bool(record_picks)
         self.pick_log: list[dict[str, Any]] = []
         self._distributions = {d.name: CategoricalDistribution(list(d.choices)) for d in space.dimensions}
@@ -303,8 +311,11 @@ class PredictorGuidedSampler(BaseSampler):
         surrogates = self._surrogates(X, Y)
         self.last_fit = {"n": len(Y), "models": [s.describe() for s in surrogates]}
 
+        def normalised_optimistic(optimistic: np.ndarray) -> np.ndarray:
+            return np.maximum((optimistic[:, :n_obj] - lower) / span, self._optimism_floor)
+
         def optimistic_objectives(encodings: np.ndarray) -> np.ndarray:
-            return self._floored((surrogates[0].predict(self._features_of(encodings))[1][:, :n_obj] - lower) / span)
+            return normalised_optimistic(surrogates[0].predict(self._features_of(encodings))[1])
 
         feasible_measured = self._feasible(Y[:, n_obj:], Y[:, n_obj:])
         front_rows = Y[feasible_measured][:, :n_obj]
@@ -321,14 +332,14 @@ class PredictorGuidedSampler(BaseSampler):
             mean, optimistic, std = surrogate.predict(features)
             views.append(
                 {
-                    "optimistic": self._floored((optimistic[:, :n_obj] - lower) / span),
+                    "optimistic": normalised_optimistic(optimistic),
                     "believed": (mean[:, :n_obj] - lower) / span,
                     "feasible": self._feasible(mean[:, n_obj:], optimistic[:, n_obj:]),
                     "uncertainty": std[:, :n_obj].sum(axis=1),
                 }
             )
 
-        reference = np.full(n_obj, 1.1)
+        reference = np.full(n_obj, self.REFERENCE_POINT)
         chosen: list[int] = []
         taken_now = np.zeros(len(ids), dtype=bool)
         for pick in range(min(self.batch_size, len(ids))):
@@ -362,14 +373,6 @@ class PredictorGuidedSampler(BaseSampler):
             front = np.vstack([front, view["believed"][best]])
             front = front[pareto_mask(front)]
         return [ids[i] for i in chosen]
-
-    def _floored(self, normalised_optimistic: np.ndarray) -> np.ndarray:
-        """Optimistic objectives (normalised on the measured range) with costs held to the floor."""
-        if self.cost_optimism_floor is None:
-            return normalised_optimistic
-        costs = np.array([objective.sign > 0 for objective in self.objectives])
-        floor = np.where(costs, -self.cost_optimism_floor, -np.inf)
-        return np.maximum(normalised_optimistic, floor)
 
     def _feasible(self, mean: np.ndarray, optimistic_low: np.ndarray) -> np.ndarray:
         """Optimistically feasible rows: each constraint met at its optimistic bound.
