@@ -59,16 +59,16 @@ def peer_table(peers_jsons: list[str]) -> dict:
 
 
 def run_dataset(args) -> dict:
-    dataset, seeds, budget = args
-    settings = BenchmarkSettings(dataset=dataset, strategy="default", budget=budget, seeds=seeds,
+    dataset, strategy, seeds, budget = args
+    settings = BenchmarkSettings(dataset=dataset, strategy=strategy, budget=budget, seeds=seeds,
                                  objectives=DEFAULT_OBJECTIVES, storage=optuna.storages.InMemoryStorage())
     return run_benchmark(settings)
 
 
-def overhead_at(trials: int, seed: int = 0) -> dict:
-    """Seconds per proposal of the default strategy for proposals 250..trials on cora."""
+def overhead_at(trials: int, strategy: str = "default", seed: int = 0) -> dict:
+    """Seconds per proposal of the strategy for proposals 250..trials on cora."""
     bench = NasBenchGraph("cora")
-    sampler = create_sampler("default", bench.space, DEFAULT_OBJECTIVES, seed=seed)
+    sampler = create_sampler(strategy, bench.space, DEFAULT_OBJECTIVES, seed=seed)
     result = run_search(space=bench.space, evaluate=bench.evaluate, objectives=DEFAULT_OBJECTIVES, sampler=sampler,
                         storage=optuna.storages.InMemoryStorage(), study_name="overhead", budget=trials)
     late = result.ask_durations[250:trials]
@@ -84,6 +84,7 @@ def main() -> None:
     parser.add_argument("--budget", type=int, default=100)
     parser.add_argument("--peers", nargs="*", default=[],
                         help="JSON files written by shared/peers/nbg_peers.py (more datasets, or unrounded figures)")
+    parser.add_argument("--strategy", default="default", help="the strategy measured (default: ours)")
     parser.add_argument("--skip-overhead", action="store_true")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", default="benchmarks/results/nbg_targets.json")
@@ -92,14 +93,14 @@ def main() -> None:
     started = time.time()
     datasets = args.datasets.split(",")
     with Pool(args.workers) as pool:
-        runs = pool.map(run_dataset, [(d, args.seeds, args.budget) for d in datasets])
+        runs = pool.map(run_dataset, [(d, args.strategy, args.seeds, args.budget) for d in datasets])
     peers = peer_table(args.peers)
     report = {"command": " ".join([sys.executable.split("/")[-1], *sys.argv]), "seeds": list(range(args.seeds)),
-              "budget": args.budget, "datasets": {}}
+              "budget": args.budget, "strategy": args.strategy, "datasets": {}}
     print(f"{'dataset':10s} {'ours@25':>8s} {'ours@50':>8s} {'ours@100':>8s} {'rand@100':>8s} {'best peer@200':>14s} {'target':>7s} {'stretch':>8s}")
     for dataset, run in zip(datasets, runs):
-        ours = run["results"]["default"]
-        row = {"default": {k: ours[k] for k in ("hv_ratio_at", "hv_ratio_std_at", "seconds", "strategy_seconds_per_proposal")},
+        ours = run["results"][args.strategy]
+        row = {args.strategy: {k: ours[k] for k in ("hv_ratio_at", "hv_ratio_std_at", "seconds", "strategy_seconds_per_proposal")},
                "random": {k: run["results"]["random"][k] for k in ("hv_ratio_at", "hv_ratio_std_at")},
                "per_seed_evaluated": {s["seed"]: s["evaluated"] for s in ours["per_seed"]}}
         if dataset in peers:
@@ -115,7 +116,7 @@ def main() -> None:
               f"{fmt(row.get('best_peer_at_200')):>14s} {str(row.get('target_met', '-')):>7s} {str(row.get('stretch_met', '-')):>8s}",
               flush=True)
     if not args.skip_overhead:
-        report["overhead"] = overhead_at(300)
+        report["overhead"] = overhead_at(300, args.strategy)
         print("strategy time per proposal at 250-300 trials: "
               f"{report['overhead']['mean_seconds_per_proposal_250_to_300']:.3f} s mean, "
               f"{report['overhead']['max_seconds_per_proposal_250_to_300']:.3f} s max")

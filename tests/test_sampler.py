@@ -16,7 +16,7 @@ def evaluated(cora, strategy, seed, budget):
     return result
 
 
-@pytest.mark.parametrize("strategy", ["default", "random", "nsga2"])
+@pytest.mark.parametrize("strategy", ["default", "local", "random", "nsga2"])
 def test_same_seed_same_proposals(cora, strategy):
     a = evaluated(cora, strategy, seed=3, budget=22).evaluated_keys
     b = evaluated(cora, strategy, seed=3, budget=22).evaluated_keys
@@ -57,7 +57,7 @@ def test_default_strategy_beats_random_on_a_smooth_large_space():
 
 
 def test_unknown_strategy_is_a_clear_error(cora):
-    with pytest.raises(ParetonasError, match="unknown strategy 'bayes'; choose one of: default, random, nsga2, tpe"):
+    with pytest.raises(ParetonasError, match="unknown strategy 'bayes'; choose one of: default, local, random, nsga2, tpe"):
         create_sampler("bayes", cora.space, DEFAULT_OBJECTIVES)
 
 
@@ -115,3 +115,49 @@ def test_pick_log_is_empty_unless_asked_for(cora):
 def test_negative_cost_optimism_floor_is_a_clear_error(cora):
     with pytest.raises(ValueError, match="cost_optimism_floor must be None or >= 0, got -0.1"):
         PredictorGuidedSampler(cora.space, DEFAULT_OBJECTIVES, cost_optimism_floor=-0.1)
+
+
+def exact_accuracy_search(local_picks):
+    """Accuracy a weighted sum the models learn exactly; cost weights the dimensions the other way."""
+    space = Space([Choice(f"d{i}", list(range(4))) for i in range(4)])
+    objectives = [Objective("acc", "maximize"), Objective("cost", "minimize")]
+    weights = np.array([1.0, 4.0, 16.0, 64.0])  # base 4: every network has its own accuracy
+
+    def evaluate(config):
+        values = np.array(list(config.values()), float)
+        return {"acc": float(values @ weights), "cost": float(values @ weights[::-1])}
+
+    sampler = PredictorGuidedSampler(space, objectives, seed=0, local_picks=local_picks, record_picks=True)
+    result = run_search(space=space, evaluate=evaluate, objectives=objectives, sampler=sampler,
+                        storage=optuna.storages.InMemoryStorage(), study_name="s", budget=22)
+    measured = {tuple(int(v) for v in space.encode(t.params)): t.values[0] for t in result.study.trials}
+    return space, sampler.pick_log, measured
+
+
+def test_local_picks_end_each_batch_next_to_the_best_measured():
+    space, log, measured = exact_accuracy_search(local_picks=2)
+    assert [p["kind"] for p in log] == (["hypervolume"] * 4 + ["local"] * 2) * 2
+    order = list(measured)
+    for position, pick in enumerate(log):
+        if pick["kind"] != "local":
+            continue
+        # measured when its batch was proposed: everything before the batch's first pick
+        batch_start = order.index(log[position - position % 6]["identity"])
+        best_before = sorted(order[:batch_start], key=lambda ident: -measured[ident])[: PredictorGuidedSampler.LOCAL_PARENTS]
+        # one dimension away from one of the most accurate networks measured before it
+        assert any(sum(a != b for a, b in zip(pick["identity"], parent)) == 1 for parent in best_before)
+    _, log, _ = exact_accuracy_search(local_picks=0)
+    assert {p["kind"] for p in log} == {"hypervolume"}
+
+
+def test_local_picks_climb_to_the_most_accurate_network():
+    # the models learn accuracy exactly, so each local pick is the best neighbour: a hill climb
+    _, _, with_local = exact_accuracy_search(local_picks=2)
+    _, _, without = exact_accuracy_search(local_picks=0)
+    assert max(with_local.values()) == 255.0
+    assert max(without.values()) < 255.0  # optimistic gain alone spreads along the front
+
+
+def test_local_picks_outside_the_batch_are_a_clear_error(cora):
+    with pytest.raises(ValueError, match=r"local_picks must be between 0 and batch_size \(6\), got 7"):
+        PredictorGuidedSampler(cora.space, DEFAULT_OBJECTIVES, local_picks=7)

@@ -100,6 +100,26 @@ def evolve_candidates(
     return np.unique(np.vstack(visited), axis=0)
 
 
+def one_change_neighbours(space: Space, identity: tuple) -> list[tuple]:
+    """The canonical networks one dimension away from a network, sorted.
+
+    Good networks have good neighbours (NAS-Bench-Graph: a fifth of the one-change
+    neighbours of a top-1% network are in the top 5%, against 5% by chance), so they
+    are where a search exploits what it has measured.
+    """
+    found = set()
+    for j, cardinality in enumerate(space.cardinalities):
+        for value in range(int(cardinality)):
+            if value == identity[j]:
+                continue
+            vector = np.array(identity, dtype=np.int64)
+            vector[j] = value
+            neighbour = canonical_identity(space, vector)
+            if neighbour is not None and neighbour != tuple(identity):
+                found.add(neighbour)
+    return sorted(found)
+
+
 def neighbourhood(space: Space, centres: np.ndarray, rng: np.random.Generator, per_centre: int = 20) -> np.ndarray:
     """Random one- and two-dimension mutations of each centre."""
     if len(centres) == 0:
