@@ -33,7 +33,7 @@ before the predictor has learned anything. This sampler changes exactly that:
   true top 5%), but good networks have good neighbours and the predictor can choose
   among them. Two such picks per batch find a far more accurate best network
   (NAS-Bench-Graph, 30 seeds, median rank of the best found: cora 123 -> 81,
-  citeseer 39 -> 13, physics 82 -> 19), but they are taken from the front's cheap
+  citeseer 39 -> 13, physics 82 -> 27), but they are taken from the front's cheap
   end, and the hypervolume ratio did not move beyond noise (README). Worth it when
   the most accurate network under a budget is what matters;
 * candidates are canonical networks never measured or pending: a repeat costs
