@@ -2,10 +2,11 @@
 
 Most model-driven picks are the candidate whose optimistic prediction (accuracy and
 latency both at their optimistic bounds) adds the most hypervolume to the measured
-front (the rest, local picks, exploit believed accuracy and are left out here). This script replays the default strategy on a NAS-Bench-Graph dataset with
-pick recording on and splits every pick's gain in two: the hypervolume it would add
-with only its accuracy optimistic (latency at the believed mean), and with only its
-latency optimistic. It also reports the optimistic, believed and true latency of the
+front (the rest, local picks, exploit believed accuracy and are left out here). This
+script replays the default strategy on a NAS-Bench-Graph dataset with pick recording
+on and splits every pick's gain in two: the hypervolume it would add with only its
+accuracy optimistic (latency at the believed mean), and with only its latency
+optimistic. It also reports the optimistic, believed and true latency of the
 picks, in the units the strategy scores in (0 = the fastest network measured so far,
 1 = the slowest), separately for the fast band (true table-normalised latency below
 ``--band``) and the rest.

@@ -131,11 +131,11 @@ def exact_accuracy_search(local_picks):
     result = run_search(space=space, evaluate=evaluate, objectives=objectives, sampler=sampler,
                         storage=optuna.storages.InMemoryStorage(), study_name="s", budget=22)
     measured = {tuple(int(v) for v in space.encode(t.params)): t.values[0] for t in result.study.trials}
-    return space, sampler.pick_log, measured
+    return sampler.pick_log, measured
 
 
 def test_local_picks_end_each_batch_next_to_the_best_measured():
-    space, log, measured = exact_accuracy_search(local_picks=2)
+    log, measured = exact_accuracy_search(local_picks=2)
     assert [p["kind"] for p in log] == (["hypervolume"] * 4 + ["local"] * 2) * 2
     order = list(measured)
     for position, pick in enumerate(log):
@@ -146,14 +146,14 @@ def test_local_picks_end_each_batch_next_to_the_best_measured():
         best_before = sorted(order[:batch_start], key=lambda ident: -measured[ident])[: PredictorGuidedSampler.LOCAL_PARENTS]
         # one dimension away from one of the most accurate networks measured before it
         assert any(sum(a != b for a, b in zip(pick["identity"], parent)) == 1 for parent in best_before)
-    _, log, _ = exact_accuracy_search(local_picks=0)
+    log, _ = exact_accuracy_search(local_picks=0)
     assert {p["kind"] for p in log} == {"hypervolume"}
 
 
 def test_local_picks_climb_to_the_most_accurate_network():
     # the models learn accuracy exactly, so each local pick is the best neighbour: a hill climb
-    _, _, with_local = exact_accuracy_search(local_picks=2)
-    _, _, without = exact_accuracy_search(local_picks=0)
+    _, with_local = exact_accuracy_search(local_picks=2)
+    _, without = exact_accuracy_search(local_picks=0)
     assert max(with_local.values()) == 255.0
     assert max(without.values()) < 255.0  # optimistic gain alone spreads along the front
 

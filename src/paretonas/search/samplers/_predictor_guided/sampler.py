@@ -138,8 +138,8 @@ class PredictorGuidedSampler(BaseSampler):
         if not 0 <= int(local_picks) <= self.batch_size:
             raise ValueError(f"local_picks must be between 0 and batch_size ({self.batch_size}), got {local_picks!r}")
         # maximised objectives (negated in minimisation space): what local picks exploit
-        self._quality_columns = [j for j, o in enumerate(self.objectives) if o.sign < 0]
-        self.local_picks = int(local_picks) if self._quality_columns else 0
+        self._maximised_columns = [j for j, o in enumerate(self.objectives) if o.sign < 0]
+        self.local_picks = int(local_picks) if self._maximised_columns else 0
         self._neighbours: dict[tuple, list[tuple]] = {}
         self.record_picks = bool(record_picks)
         self.pick_log: list[dict[str, Any]] = []
@@ -388,10 +388,10 @@ class PredictorGuidedSampler(BaseSampler):
             front = np.vstack([front, view["believed"][best]])
             front = front[pareto_mask(front)]
         batch = [ids[i] for i in chosen]
-        feasible_ok = [ok[i] for i in np.flatnonzero(feasible_measured)]
+        parents = [ok[i] for i in np.flatnonzero(feasible_measured)] if self.local_picks else []
         for pick in range(self.local_picks):
-            column = self._quality_columns[pick % len(self._quality_columns)]
-            local = self._local_pick(feasible_ok, column, surrogates[0], taken | set(batch))
+            column = self._maximised_columns[pick % len(self._maximised_columns)]
+            local = self._local_pick(parents, column, surrogates[0], taken | set(batch))
             if local is None:
                 break
             identity, optimistic, believed = local
