@@ -13,7 +13,11 @@ dataset:
 * the most accurate network found: its normalised accuracy gap to the table's best
   and its rank in the table (random search's expected rank is about N / (budget + 1));
 * the share of picks in the fast band (normalised latency below ``--band``) and in the
-  table's top 5% by accuracy.
+  table's top 5% by accuracy;
+* the *ceiling* its best network allows: the HV ratio of the whole table with every
+  network more accurate than the best found taken out, i.e. what the run would score
+  if the rest of its front were exact. Ceiling minus HV ratio is what the rest of the
+  front costs; one minus the ceiling is what the top accuracy alone costs.
 
     python benchmarks/nbg_deficit.py --runs benchmarks/results/nbg_targets_30seeds.json --out benchmarks/results/nbg_deficit_30seeds.json
 """
@@ -29,7 +33,7 @@ import numpy as np
 
 from paretonas.bench.nasbench_graph import DEFAULT_OBJECTIVES, NasBenchGraph
 from paretonas.errors import ParetonasError
-from paretonas.search.pareto import normalize
+from paretonas.search.pareto import hypervolume, normalize
 
 LATENCY_BINS = (0.0, 0.02, 0.05, 0.1, 0.2, 0.4, 0.7, 1.0)
 GRID = np.linspace(0.0, 1.0, 2001)
@@ -68,7 +72,7 @@ def deficit_share(deficits: np.ndarray, low: float, high: float) -> float:
     return float(deficits[inside].sum() / deficits.sum())
 
 
-def measure(dataset: str, runs: dict[str, list], budget: int, band: float) -> dict:
+def measure(dataset: str, runs: dict[str, list], budget: int, band: float, allow_fewer: bool = False) -> dict:
     bench = NasBenchGraph(dataset)
     reference = bench.reference(DEFAULT_OBJECTIVES)
 
@@ -79,22 +83,25 @@ def measure(dataset: str, runs: dict[str, list], budget: int, band: float) -> di
     accuracy_sorted = np.sort(table[:, 0])
     top5 = np.quantile(table[:, 0], 0.05)
     exact_curve = attainment(normalised(reference.front_keys))
+    exact_hypervolume = hypervolume(table, np.ones(2))  # pymoo's indicator keeps only the front itself
     per_seed = []
     for seed, keys in runs.items():
-        if len(keys) < budget:
-            raise ParetonasError(f"{dataset} seed {seed} has {len(keys)} evaluations, fewer than --budget {budget}; pass a smaller --budget")
+        if len(keys) < budget and not allow_fewer:
+            raise ParetonasError(f"{dataset} seed {seed} has {len(keys)} evaluations, fewer than --budget {budget}; pass a smaller --budget, or --allow-fewer for a search that stops early")
         raw = bench.objective_matrix(keys[:budget], DEFAULT_OBJECTIVES)
         found = normalize(raw, reference.lower, reference.upper)
         best = float(found[:, 0].min())
         per_seed.append(
             {
                 "seed": int(seed),
+                "evaluations": min(len(keys), budget),
                 "hv_ratio": reference.hv_ratio(raw),
                 "deficit_by_latency_bin": deficit_by_bin(found, exact_curve),
                 "best_accuracy_gap": best - float(accuracy_sorted[0]),
                 "best_accuracy_rank": int(np.searchsorted(accuracy_sorted, best)) + 1,
                 "share_fast_band": float((found[:, 1] < band).mean()),
                 "share_top5_accuracy": float((found[:, 0] <= top5).mean()),
+                "hv_ratio_ceiling": hypervolume(table[table[:, 0] >= best], np.ones(2)) / exact_hypervolume,
             }
         )
     deficits = np.array([s["deficit_by_latency_bin"] for s in per_seed]).mean(axis=0)
@@ -102,7 +109,9 @@ def measure(dataset: str, runs: dict[str, list], budget: int, band: float) -> di
         "dataset": dataset,
         "networks": len(table),
         "random_expected_best_rank": len(table) / (budget + 1),
+        "evaluations_mean": float(np.mean([s["evaluations"] for s in per_seed])),
         "hv_ratio": float(np.mean([s["hv_ratio"] for s in per_seed])),
+        "hv_ratio_ceiling": float(np.mean([s["hv_ratio_ceiling"] for s in per_seed])),
         "deficit_total": float(deficits.sum()),
         "deficit_by_latency_bin": {f"{lo}-{hi}": float(v) for lo, hi, v in zip(LATENCY_BINS, LATENCY_BINS[1:], deficits)},
         "deficit_share_latency_below_0.1": deficit_share(deficits, 0.0, 0.1),
@@ -121,6 +130,12 @@ def main() -> None:
     parser.add_argument("--strategy", default="default", help="which strategy's runs, for a paretonas bench JSON")
     parser.add_argument("--datasets", default=None, help="comma-separated subset of the file's datasets")
     parser.add_argument("--budget", type=int, default=100)
+    parser.add_argument(
+        "--allow-fewer",
+        action="store_true",
+        help="score a run with fewer evaluations than --budget on all it has (a peer that stops early, as LINAS "
+        "does when its population repeats measured networks), instead of stopping with an error",
+    )
     parser.add_argument("--band", type=float, default=0.03, help="normalised latency below which a network is 'fast'")
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
@@ -133,18 +148,18 @@ def main() -> None:
         missing = [d for d in wanted if d not in runs]
         if missing:
             raise ParetonasError(f"dataset(s) {', '.join(missing)} not in {args.runs}; pass --datasets from: {', '.join(runs)}")
-        results = [measure(d, runs[d], args.budget, args.band) for d in wanted]
+        results = [measure(d, runs[d], args.budget, args.band, args.allow_fewer) for d in wanted]
     except (ParetonasError, OSError, json.JSONDecodeError) as error:
         sys.exit(f"error: {error}")
-    print(f"{'dataset':10} {'HV ratio':>8} {'deficit':>8} {'share in lat<0.1':>16} {'share in lat>=0.4':>17} {'best-acc rank':>13} "
-          f"{'random rank':>11} {'picks fast':>10} {'picks top5%':>11}")
+    print(f"{'dataset':10} {'evals':>6} {'HV ratio':>8} {'deficit':>8} {'share in lat<0.1':>16} {'share in lat>=0.4':>17} {'best-acc rank':>13} "
+          f"{'random rank':>11} {'picks fast':>10} {'picks top5%':>11} {'ceiling':>8}")
     for r in results:
         early, late = r["deficit_share_latency_below_0.1"], r["deficit_share_latency_from_0.4"]
-        print(f"{r['dataset']:10} {r['hv_ratio']:8.4f} {r['deficit_total']:8.4f} {early:16.2f} {late:17.2f} "
-              f"{r['best_accuracy_rank_median']:13.0f} {r['random_expected_best_rank']:11.0f} {r['share_fast_band']:10.2f} {r['share_top5_accuracy']:11.2f}")
+        print(f"{r['dataset']:10} {r['evaluations_mean']:6.1f} {r['hv_ratio']:8.4f} {r['deficit_total']:8.4f} {early:16.2f} {late:17.2f} "
+              f"{r['best_accuracy_rank_median']:13.0f} {r['random_expected_best_rank']:11.0f} {r['share_fast_band']:10.2f} {r['share_top5_accuracy']:11.2f} {r['hv_ratio_ceiling']:8.4f}")
     if args.out:
         Path(args.out).write_text(json.dumps({"command": " ".join([Path(sys.executable).name, *sys.argv]), "budget": args.budget, "band": args.band,
-                                              "runs": args.runs, "datasets": results}, indent=1))
+                                              "allow_fewer": args.allow_fewer, "runs": args.runs, "datasets": results}, indent=1))
 
 
 if __name__ == "__main__":
