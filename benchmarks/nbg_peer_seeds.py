@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import sys
 import time
 from multiprocessing import Pool
@@ -87,9 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     summary = {}
     for b in BUDGETS:
         values = [r["hv_ratio_at"][str(b)] for r in per_seed]
-        mean = sum(values) / len(values)
-        sd = (sum((v - mean) ** 2 for v in values) / max(1, len(values) - 1)) ** 0.5
-        summary[str(b)] = (mean, sd / len(values) ** 0.5)
+        spread = statistics.stdev(values) if len(values) > 1 else 0.0
+        summary[str(b)] = (statistics.mean(values), spread / len(values) ** 0.5)
     print(f"{args.dataset} {args.method}, {len(per_seed)} seeds: "
           + " ".join(f"@{b}: {m:.4f} ± {se:.4f}" for b, (m, se) in summary.items()))
     result = {
