@@ -32,7 +32,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 import optuna  # noqa: E402
 
-from paretonas.bench.nasbench_graph import DEFAULT_OBJECTIVES, NasBenchGraph  # noqa: E402
+from paretonas.bench.nasbench_graph import DATASETS, DEFAULT_OBJECTIVES, NasBenchGraph  # noqa: E402
+from paretonas.errors import ParetonasError  # noqa: E402
 from paretonas.search import run_search  # noqa: E402
 from paretonas.search.samplers import PredictorGuidedSampler  # noqa: E402
 from paretonas.search.samplers._predictor_guided._surrogate import Surrogate  # noqa: E402
@@ -92,6 +93,20 @@ def paired_summary(dataset: str, evaluated: dict[int, list[str]], baseline: dict
     return summary
 
 
+def load_baseline(path: str, datasets: list[str]) -> dict[str, dict[str, list[str]]]:
+    """Each dataset's per-seed evaluation order in the baseline run, checked before any search starts."""
+    unknown = [d for d in datasets if d not in DATASETS]
+    if unknown:
+        raise ParetonasError(f"unknown dataset(s) {', '.join(unknown)} in --datasets; choose from: {', '.join(DATASETS)}")
+    runs = json.loads(Path(path).read_text()).get("datasets")
+    if not isinstance(runs, dict):
+        raise ParetonasError(f"{path} has no 'datasets' key: pass a JSON written by benchmarks/nbg_targets.py as --baseline")
+    missing = [d for d in datasets if "per_seed_evaluated" not in runs.get(d, {})]
+    if missing:
+        raise ParetonasError(f"{path} has no per-seed runs for {', '.join(missing)}; pass --datasets from: {', '.join(runs)}")
+    return {d: runs[d]["per_seed_evaluated"] for d in datasets}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--variant", required=True, choices=sorted(VARIANTS))
@@ -105,8 +120,11 @@ def main() -> None:
     args = parser.parse_args()
 
     started = time.time()
-    baseline = json.loads(Path(args.baseline).read_text())["datasets"]
     datasets = args.datasets.split(",")
+    try:
+        baseline = load_baseline(args.baseline, datasets)
+    except (ParetonasError, OSError, json.JSONDecodeError) as error:
+        sys.exit(f"error: {error}")
     jobs = [(args.variant, d, s, args.budget) for d in datasets for s in range(args.seeds)]
     evaluated: dict[str, dict[int, list[str]]] = {d: {} for d in datasets}
     with Pool(args.workers) as pool:
@@ -120,7 +138,7 @@ def main() -> None:
     print(f"{args.variant}: {report['description']}")
     for dataset in datasets:
         runs = dict(sorted(evaluated[dataset].items()))
-        summary = paired_summary(dataset, runs, baseline.get(dataset, {}).get("per_seed_evaluated", {}), args.budget)
+        summary = paired_summary(dataset, runs, baseline[dataset], args.budget)
         report["datasets"][dataset] = summary | {"per_seed_evaluated": runs}
         line = " ".join(f"@{n} {v:.4f}" for n, v in summary["hv_ratio_at"].items())
         if "difference_from_baseline" in summary:
