@@ -352,17 +352,17 @@ class PredictorGuidedSampler(BaseSampler):
         if len(ids) == 0:
             return []
         features = self._features_of(encodings)
-        views = []
-        for surrogate in surrogates:
+
+        def view_of(surrogate: Surrogate) -> dict[str, np.ndarray]:
             mean, optimistic, std = surrogate.predict(features)
-            views.append(
-                {
-                    "optimistic": normalised_optimistic(optimistic),
-                    "believed": (mean[:, :n_obj] - lower) / span,
-                    "feasible": self._feasible(mean[:, n_obj:], optimistic[:, n_obj:]),
-                    "uncertainty": std[:, :n_obj].sum(axis=1),
-                }
-            )
+            return {
+                "optimistic": normalised_optimistic(optimistic),
+                "believed": (mean[:, :n_obj] - lower) / span,
+                "feasible": self._feasible(mean[:, n_obj:], optimistic[:, n_obj:]),
+                "uncertainty": std[:, :n_obj].sum(axis=1),
+            }
+
+        views = [view_of(surrogate) for surrogate in surrogates]
 
         reference = np.full(n_obj, self.REFERENCE_POINT)
         chosen: list[int] = []
@@ -387,6 +387,7 @@ class PredictorGuidedSampler(BaseSampler):
             taken_now[best] = True
             front = np.vstack([front, view["believed"][best]])
             front = front[pareto_mask(front)]
+            views = self._after_pick(surrogates, views, view_of, features[best])
         batch = [ids[i] for i in chosen]
         parents = [ok[i] for i in np.flatnonzero(feasible_measured)] if self.local_picks else []
         for pick in range(self.local_picks):
@@ -400,6 +401,14 @@ class PredictorGuidedSampler(BaseSampler):
                 self._log_pick("local", identity, 0, float("nan"), normalised_optimistic(optimistic[None])[0],
                                (believed[:n_obj] - lower) / span, front, lower, span)
         return batch
+
+    def _after_pick(self, surrogates: list[Surrogate], views: list[dict], view_of, picked_features: np.ndarray) -> list[dict]:
+        """What the next pick of the batch sees once a candidate is picked: the same views here.
+
+        The pick already joins the front at its believed value; a variant may also
+        condition the surrogates on it (``benchmarks/nbg_variants.py``).
+        """
+        return views
 
     def _local_pick(self, measured: list, column: int, surrogate: Surrogate, taken: set):
         """The unmeasured neighbour of the best measured networks with the best believed ``column``.
