@@ -174,14 +174,8 @@ class PerColumnOptimismSurrogate(Surrogate):
         super().__init__(X, Y, **kwargs)
         self.betas = betas
 
-    def predict(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        believed, optimistic, stds = [], [], []
-        for j, (model, warp) in enumerate(zip(self.models, self.warps)):
-            mean, std = model.predict(features)
-            believed.append(warp.inverse(mean))
-            optimistic.append(warp.inverse(mean - self.betas.get(j, self.beta) * std))
-            stds.append(std)
-        return np.column_stack(believed), np.column_stack(optimistic), np.column_stack(stds)
+    def optimism(self, column: int) -> float:
+        return self.betas.get(column, self.beta)
 
 
 class AccuracyOptimismSampler(PredictorGuidedSampler):

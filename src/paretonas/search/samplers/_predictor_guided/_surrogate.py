@@ -26,12 +26,16 @@ class Surrogate:
     def predict(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Believed values, optimistic values (both in metric units) and latent standard deviations."""
         believed, optimistic, stds = [], [], []
-        for model, warp in zip(self.models, self.warps):
+        for column, (model, warp) in enumerate(zip(self.models, self.warps)):
             mean, std = model.predict(features)
             believed.append(warp.inverse(mean))
-            optimistic.append(warp.inverse(mean - self.beta * std))
+            optimistic.append(warp.inverse(mean - self.optimism(column) * std))
             stds.append(std)
         return np.column_stack(believed), np.column_stack(optimistic), np.column_stack(stds)
+
+    def optimism(self, column: int) -> float:
+        """Standard deviations of optimism for ``column``: one ``beta`` for all here; a variant may differ."""
+        return self.beta
 
     def describe(self) -> list[tuple[str, float]]:
         return [(m.name, m.cv_tau) for m in self.models]
