@@ -196,6 +196,12 @@ class AccuracyOptimismSampler(PredictorGuidedSampler):
 VARIANTS: dict[str, tuple[str, Callable[..., PredictorGuidedSampler]]] = {
     "accuracy_beta2": (AccuracyOptimismSampler.__doc__.splitlines()[0],
                        lambda space, seed: AccuracyOptimismSampler(space, DEFAULT_OBJECTIVES, seed=seed)),
+    "batch3": ("three picks per model fit instead of six (fresher models, twice the fitting time)",
+               lambda space, seed: PredictorGuidedSampler(space, DEFAULT_OBJECTIVES, seed=seed, batch_size=3)),
+    "warped_only": ("every pick from the surrogate fitted on Yeo-Johnson-warped outputs (no raw-output portfolio member)",
+                    lambda space, seed: PredictorGuidedSampler(space, DEFAULT_OBJECTIVES, seed=seed, warp_outputs=True)),
+    "raw_only": ("every pick from the surrogate fitted on raw outputs (no warped portfolio member)",
+                 lambda space, seed: PredictorGuidedSampler(space, DEFAULT_OBJECTIVES, seed=seed, warp_outputs=False)),
     "beta2": ("optimism ``beta`` 2 about every objective (the default is 1; cost optimism stays floored)",
               lambda space, seed: PredictorGuidedSampler(space, DEFAULT_OBJECTIVES, seed=seed, beta=2.0)),
     "local3": ("three of the six picks of each batch are local picks (the `local` strategy has two)",
