@@ -225,11 +225,14 @@ def latent_draw_factor(model, features: np.ndarray) -> tuple[np.ndarray, np.ndar
         cov = signal(features) - v.T @ v
         scale = float(np.ravel(fitted._y_train_std)[0])
         mean = (cross @ fitted.alpha_) * scale + float(np.ravel(fitted._y_train_mean)[0])
-        jitter = 1e-8 * max(float(np.mean(np.diag(cov))), 1e-12)
-        return mean, np.linalg.cholesky(cov + jitter * np.eye(len(cov))) * scale
-    sigma = fitted.sigma_
-    jitter = 1e-10 * max(float(np.mean(np.diag(sigma))), 1e-12)
-    return fitted.predict(features), (features - fitted.X_offset_) @ np.linalg.cholesky(sigma + jitter * np.eye(len(sigma)))
+        return mean, cholesky_with_jitter(cov, 1e-8) * scale
+    return fitted.predict(features), (features - fitted.X_offset_) @ cholesky_with_jitter(fitted.sigma_, 1e-10)
+
+
+def cholesky_with_jitter(cov: np.ndarray, relative: float) -> np.ndarray:
+    """Cholesky factor of ``cov`` plus ``relative`` times its mean variance on the diagonal (it may be singular)."""
+    jitter = relative * max(float(np.mean(np.diag(cov))), 1e-12)
+    return np.linalg.cholesky(cov + jitter * np.eye(len(cov)))
 
 
 class ThompsonSurrogate(Surrogate):
@@ -241,13 +244,19 @@ class ThompsonSurrogate(Surrogate):
     """
 
     SHORTLIST = 1000
+    SHORTLIST_BETA = 2.0
 
     def __init__(self, X, Y, *, rng: np.random.Generator, **kwargs):
         super().__init__(X, Y, **kwargs)
         self.rng = rng
+        self._prepared_for: np.ndarray | None = None
+
+    def optimism(self, column: int) -> float:
+        """The shortlist's bound: the base class's optimistic values are only used to choose it."""
+        return self.SHORTLIST_BETA
 
     def predict(self, features: np.ndarray):
-        if getattr(self, "_prepared_for", None) is not features:  # once per batch: the sampler reuses its array
+        if self._prepared_for is not features:  # once per batch: the sampler reuses its array
             self._prepared_for, self._prepared = features, self._prepare(features)
         believed, stds, shortlist, factors = self._prepared
         draw = np.full_like(believed, np.inf)
@@ -257,9 +266,7 @@ class ThompsonSurrogate(Surrogate):
 
     def _prepare(self, features: np.ndarray):
         """Believed values, stds, the shortlist and each column's latent mean and Cholesky factor there."""
-        believed, _, stds = super().predict(features)
-        wide = np.column_stack([warp.inverse(model.predict(features)[0] - 2.0 * std)
-                                for model, warp, std in zip(self.models, self.warps, stds.T)])
+        believed, wide, stds = super().predict(features)
         shortlist = nondominated_layers(wide, self.SHORTLIST)
         factors = [latent_draw_factor(model, features[shortlist]) for model in self.models]
         return believed, stds, shortlist, factors
@@ -277,9 +284,8 @@ class ThompsonSampler(PredictorGuidedSampler):
 
     def _surrogates(self, X: np.ndarray, Y: np.ndarray) -> list[Surrogate]:
         rng = np.random.default_rng([self.seed, len(X), 7])
-        kinds = [True, False]
         return [ThompsonSurrogate(X, Y, rng=rng, warp=w, beta=self.beta, predictors=self.predictors, seed=self.seed)
-                for w in kinds]
+                for w in (True, False)]
 
     def _after_pick(self, surrogates, views, view_of, picked_features):
         return [view_of(s) for s in surrogates]  # a fresh draw for the next pick
