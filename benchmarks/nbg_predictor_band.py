@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +52,18 @@ class MLPEnsemble:
         return np.mean([m.predict(X) for m in self.members], axis=0)
 
 
+def gp_ard(X, y, seed):
+    """The strategy's GP kernel with one length scale per feature (automatic relevance determination)."""
+    from sklearn.gaussian_process import GaussianProcessRegressor
+    from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
+
+    kernel = ConstantKernel(1.0, (1e-3, 1e3)) * Matern(length_scale=np.full(X.shape[1], 3.0),
+                                                       length_scale_bounds=(1e-1, 1e3), nu=2.5) + WhiteKernel(0.1, (1e-6, 1e1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # length scales at their bounds: irrelevant features, as intended
+        return GaussianProcessRegressor(kernel, normalize_y=True, random_state=seed).fit(X, y)
+
+
 class _first:
     """A paretonas predictor seen as a plain regressor: its mean only, and which family won."""
 
@@ -70,6 +83,7 @@ MODELS = {
                                                         subsample=0.8, random_state=seed).fit(X, y),
     "random_forest": lambda X, y, seed: RandomForestRegressor(n_estimators=300, min_samples_leaf=2, random_state=seed).fit(X, y),
     "mlp_ensemble": lambda X, y, seed: MLPEnsemble().fit(X, y),
+    "gp_ard": gp_ard,
 }
 
 

@@ -291,6 +291,141 @@ class ThompsonSampler(PredictorGuidedSampler):
         return [view_of(s) for s in surrogates]  # a fresh draw for the next pick
 
 
+def expected_improvement_2d(x_nodes: np.ndarray, y_nodes: np.ndarray, weights: np.ndarray, front: np.ndarray,
+                            reference: np.ndarray) -> np.ndarray:
+    """Expected hypervolume gain of each candidate whose two objectives are independent (quadrature).
+
+    A point's gain over a 2-D staircase is a sum over its steps of a width that
+    depends on the first objective only times a height that depends on the second
+    only, so with independent objectives the expectation factorises step by step:
+    ``sum_k E[width_k] E[height_k]``. ``x_nodes``/``y_nodes`` are (candidates, nodes)
+    values at quadrature nodes with ``weights`` summing to 1.
+    """
+    rx, ry = float(reference[0]), float(reference[1])
+    front = np.asarray(front, dtype=float).reshape(-1, 2)
+    front = front[np.all(front < [rx, ry], axis=1)]
+    front = front[np.argsort(front[:, 0], kind="stable")]
+    edges = np.concatenate([[-np.inf], front[:, 0], [rx]])
+    heights = np.concatenate([[ry], np.minimum.accumulate(front[:, 1])])
+    width = np.clip(np.minimum(edges[1:], rx) - np.maximum(edges[:-1], x_nodes[:, :, None]), 0.0, None)
+    height = np.clip(heights - y_nodes[:, :, None], 0.0, None)
+    return (np.einsum("nsk,s->nk", width, weights) * np.einsum("nsk,s->nk", height, weights)).sum(axis=1)
+
+
+class QuadratureSurrogate(Surrogate):
+    """A surrogate that also gives each objective's predictive distribution at Gauss-Hermite nodes.
+
+    Hypervolume gain has kinks, so Gauss-Hermite converges slowly on it: 24 nodes are
+    within 2% of a 400,000-draw Monte Carlo mean on a three-point front.
+    """
+
+    NODES = 24
+
+    def at_nodes(self, features: np.ndarray, n_obj: int) -> tuple[np.ndarray, np.ndarray]:
+        """(candidates, nodes, objectives) values in metric units, and the nodes' weights."""
+        nodes, weights = np.polynomial.hermite_e.hermegauss(self.NODES)
+        values = []
+        for model, warp in list(zip(self.models, self.warps))[:n_obj]:
+            mean, std = model.predict(features)
+            values.append(warp.inverse((mean[:, None] + std[:, None] * nodes[None, :]).ravel()).reshape(len(mean), -1))
+        return np.stack(values, axis=-1), weights / weights.sum()
+
+
+class ExpectedImprovementSampler(PredictorGuidedSampler):
+    """Expected hypervolume improvement (EHVI) instead of the improvement of the mean - std bound.
+
+    The optimistic bound credits every candidate with one fixed quantile of its
+    predictive distribution; EHVI weighs the whole tail beyond the front, so a
+    candidate whose mean is just short of the front's accurate end but whose spread
+    is wide outbids one that clears it by a hair with certainty (Emmerich et al. 2006;
+    the standard acquisition of multi-objective Bayesian optimisation).
+    """
+
+    def _surrogates(self, X: np.ndarray, Y: np.ndarray) -> list[Surrogate]:
+        return [QuadratureSurrogate(X, Y, warp=w, beta=self.beta, predictors=self.predictors, seed=self.seed)
+                for w in (True, False)]
+
+    def _view(self, surrogate, features, lower, span):
+        view = super()._view(surrogate, features, lower, span)
+        values, view["weights"] = surrogate.at_nodes(features, len(self.objectives))
+        view["nodes"] = self._normalised_optimistic(values, lower, span)
+        return view
+
+    #: Candidates whose gain at the bound this many standard deviations out is zero get
+    #: (almost) no expected gain either and are skipped: the quadrature is costly.
+    SHORTLIST_SIGMAS = 3.0
+
+    def _gain(self, view, front, reference):
+        nodes, weights = view["nodes"], view["weights"]
+        bound = view["nodes"][:, int(np.searchsorted(np.polynomial.hermite_e.hermegauss(len(weights))[0],
+                                                     -self.SHORTLIST_SIGMAS))]
+        gain = np.zeros(len(nodes))
+        shortlist = np.flatnonzero(self._improvement(bound, front, reference) > 0)
+        gain[shortlist] = expected_improvement_2d(nodes[shortlist, :, 0], nodes[shortlist, :, 1], weights, front,
+                                                  reference)
+        return gain
+
+
+class FarReferenceSampler(PredictorGuidedSampler):
+    """The hypervolume reference point farther out: ``REFERENCE_POINT`` 1.3 instead of 1.1 of the measured span.
+
+    The protocol normalises over the whole table, whose worst networks a search never
+    measures: on cora, 100 evaluations see about three quarters of the table's
+    accuracy and latency ranges, so the protocol's reference (1, 1) lies about 1.3
+    measured spans out, and the sampler's 1.1 gives the front's two ends less weight
+    than the protocol does.
+    """
+
+    REFERENCE_POINT = 1.3
+
+
+class FarthestReferenceSampler(PredictorGuidedSampler):
+    """The hypervolume reference point at 2.0 of the measured span (pubmed's latency, physics's accuracy are there)."""
+
+    REFERENCE_POINT = 2.0
+
+
+class NearReferenceSampler(PredictorGuidedSampler):
+    """The hypervolume reference point nearer: ``REFERENCE_POINT`` 1.02 of the measured span (farther lost on cora)."""
+
+    REFERENCE_POINT = 1.02
+
+
+class RegionSampler(PredictorGuidedSampler):
+    """Two picks of each batch (the third and the sixth) restricted to the neighbours of the most accurate networks measured.
+
+    Local picks (item 9 of the README's strategy) find better top networks but choose
+    by believed accuracy alone and cost the front's cheap end. Here the restricted
+    picks keep the hypervolume score: among the one-change neighbours of the
+    ``LOCAL_PARENTS`` most accurate networks measured (a trust region around the
+    front's accurate end), the one whose optimistic prediction adds most to the
+    front; believed accuracy breaks ties when none adds anything.
+    """
+
+    REGION_PICKS = (2, 5)
+
+    def _propose_batch(self, measured, taken, rng):
+        column = self._maximised_columns[0]
+        ranked = sorted(((i, r) for i, r in measured.items() if r is not None), key=lambda item: item[1][column])
+        self._region = {n for identity, _ in ranked[: self.LOCAL_PARENTS] for n in self._neighbours_of(identity)}
+        self._picks_scored = 0
+        return super()._propose_batch(measured, taken, rng)
+
+    def _candidates(self, front_encodings, score, taken, rng):
+        encodings, ids = super()._candidates(front_encodings, score, taken, rng)
+        self._in_region = np.array([identity in self._region for identity in ids], dtype=bool)
+        return encodings, ids
+
+    def _gain(self, view, front, reference):
+        gain = super()._gain(view, front, reference)
+        pick, self._picks_scored = self._picks_scored, self._picks_scored + 1
+        if pick not in self.REGION_PICKS or not self._in_region.any():
+            return gain
+        column = self._maximised_columns[0]
+        tie_break = 1e-12 * (10.0 - view["believed"][:, column])  # lower believed (minimisation) is better
+        return np.where(self._in_region, np.maximum(gain, 0.0) + tie_break, -np.inf)
+
+
 VARIANTS: dict[str, tuple[str, Callable[..., PredictorGuidedSampler]]] = {
     "accuracy_beta2": (AccuracyOptimismSampler.__doc__.splitlines()[0],
                        lambda space, seed: AccuracyOptimismSampler(space, DEFAULT_OBJECTIVES, seed=seed)),
@@ -318,6 +453,21 @@ VARIANTS: dict[str, tuple[str, Callable[..., PredictorGuidedSampler]]] = {
                              lambda space, seed: TopRankingAccuracySampler(space, DEFAULT_OBJECTIVES, seed=seed)),
     "thompson": (ThompsonSampler.__doc__.splitlines()[0],
                  lambda space, seed: ThompsonSampler(space, DEFAULT_OBJECTIVES, seed=seed)),
+    "reference1.3": (FarReferenceSampler.__doc__.splitlines()[0],
+                     lambda space, seed: FarReferenceSampler(space, DEFAULT_OBJECTIVES, seed=seed)),
+    "reference2": (FarthestReferenceSampler.__doc__.splitlines()[0],
+                   lambda space, seed: FarthestReferenceSampler(space, DEFAULT_OBJECTIVES, seed=seed)),
+    "reference1.02": (NearReferenceSampler.__doc__.splitlines()[0],
+                      lambda space, seed: NearReferenceSampler(space, DEFAULT_OBJECTIVES, seed=seed)),
+    "initial20": ("twenty networks in the space-filling initial design instead of ten (the first model fit sees more)",
+                  lambda space, seed: PredictorGuidedSampler(space, DEFAULT_OBJECTIVES, seed=seed, n_initial=20)),
+    "random_initial": ("ten uniformly drawn networks to start instead of the space-filling (max-min) design",
+                       lambda space, seed: PredictorGuidedSampler(space, DEFAULT_OBJECTIVES, seed=seed,
+                                                                  initial_design="random")),
+    "region": (RegionSampler.__doc__.splitlines()[0],
+               lambda space, seed: RegionSampler(space, DEFAULT_OBJECTIVES, seed=seed)),
+    "ehvi": (ExpectedImprovementSampler.__doc__.splitlines()[0],
+             lambda space, seed: ExpectedImprovementSampler(space, DEFAULT_OBJECTIVES, seed=seed)),
 }
 
 

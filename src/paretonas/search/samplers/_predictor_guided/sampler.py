@@ -336,11 +336,8 @@ class PredictorGuidedSampler(BaseSampler):
         surrogates = self._surrogates(X, Y)
         self.last_fit = {"n": len(Y), "models": [s.describe() for s in surrogates]}
 
-        def normalised_optimistic(optimistic: np.ndarray) -> np.ndarray:
-            return np.maximum((optimistic[:, :n_obj] - lower) / span, self._optimism_floor)
-
         def optimistic_objectives(encodings: np.ndarray) -> np.ndarray:
-            return normalised_optimistic(surrogates[0].predict(self._features_of(encodings))[1])
+            return self._normalised_optimistic(surrogates[0].predict(self._features_of(encodings))[1], lower, span)
 
         feasible_measured = self._feasible(Y[:, n_obj:], Y[:, n_obj:])
         front_rows = Y[feasible_measured][:, :n_obj]
@@ -354,13 +351,7 @@ class PredictorGuidedSampler(BaseSampler):
         features = self._features_of(encodings)
 
         def view_of(surrogate: Surrogate) -> dict[str, np.ndarray]:
-            mean, optimistic, std = surrogate.predict(features)
-            return {
-                "optimistic": normalised_optimistic(optimistic),
-                "believed": (mean[:, :n_obj] - lower) / span,
-                "feasible": self._feasible(mean[:, n_obj:], optimistic[:, n_obj:]),
-                "uncertainty": std[:, :n_obj].sum(axis=1),
-            }
+            return self._view(surrogate, features, lower, span)
 
         views = [view_of(surrogate) for surrogate in surrogates]
 
@@ -372,7 +363,7 @@ class PredictorGuidedSampler(BaseSampler):
             available = view["feasible"] & ~taken_now
             if not available.any():
                 available = ~taken_now  # nothing predicted feasible: learn where the boundary is
-            gain = self._improvement(view["optimistic"], front, reference)
+            gain = self._gain(view, front, reference)
             gain[~available] = -np.inf
             best = int(np.argmax(gain))
             if not np.isfinite(gain[best]) or gain[best] <= 0:
@@ -398,9 +389,33 @@ class PredictorGuidedSampler(BaseSampler):
             identity, optimistic, believed = local
             batch.append(identity)
             if self.record_picks:
-                self._log_pick("local", identity, 0, float("nan"), normalised_optimistic(optimistic[None])[0],
+                self._log_pick("local", identity, 0, float("nan"), self._normalised_optimistic(optimistic[None], lower, span)[0],
                                (believed[:n_obj] - lower) / span, front, lower, span)
         return batch
+
+    def _normalised_optimistic(self, optimistic: np.ndarray, lower: np.ndarray, span: np.ndarray) -> np.ndarray:
+        """Objective columns of ``optimistic`` (last axis) in the sampler's units, costs floored."""
+        n_obj = len(self.objectives)
+        return np.maximum((optimistic[..., :n_obj] - lower) / span, self._optimism_floor)
+
+    def _view(self, surrogate: Surrogate, features: np.ndarray, lower: np.ndarray, span: np.ndarray) -> dict[str, np.ndarray]:
+        """What one surrogate says about every candidate, in the sampler's normalised units.
+
+        A method, not inline, so that a variant scoring candidates differently can add
+        what its :meth:`_gain` needs (``benchmarks/nbg_variants.py``: expected gain).
+        """
+        n_obj = len(self.objectives)
+        mean, optimistic, std = surrogate.predict(features)
+        return {
+            "optimistic": self._normalised_optimistic(optimistic, lower, span),
+            "believed": (mean[:, :n_obj] - lower) / span,
+            "feasible": self._feasible(mean[:, n_obj:], optimistic[:, n_obj:]),
+            "uncertainty": std[:, :n_obj].sum(axis=1),
+        }
+
+    def _gain(self, view: dict[str, np.ndarray], front: np.ndarray, reference: np.ndarray) -> np.ndarray:
+        """Each candidate's score: the hypervolume its optimistic prediction adds to ``front`` (a UCB)."""
+        return self._improvement(view["optimistic"], front, reference)
 
     def _after_pick(self, surrogates: list[Surrogate], views: list[dict], view_of, picked_features: np.ndarray) -> list[dict]:
         """What the next pick of the batch sees once a candidate is picked: the same views here.
