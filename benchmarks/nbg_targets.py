@@ -94,6 +94,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", default="benchmarks/results/nbg_targets.json")
     args = parser.parse_args()
+    if args.seed_offset < 0:
+        parser.error(f"--seed-offset must be 0 or more (seeds are non-negative), got {args.seed_offset}")
 
     started = time.time()
     datasets = args.datasets.split(",")

@@ -36,6 +36,7 @@ import optuna  # noqa: E402
 from paretonas.bench.nasbench_graph import DATASETS, DEFAULT_OBJECTIVES, NasBenchGraph  # noqa: E402
 from paretonas.errors import ParetonasError  # noqa: E402
 from paretonas.search import run_search  # noqa: E402
+from paretonas.search.pareto import staircase_2d  # noqa: E402
 from paretonas.search.samplers import PredictorGuidedSampler  # noqa: E402
 from paretonas.search.samplers._predictor_guided._surrogate import Surrogate  # noqa: E402
 
@@ -301,13 +302,8 @@ def expected_improvement_2d(x_nodes: np.ndarray, y_nodes: np.ndarray, weights: n
     ``sum_k E[width_k] E[height_k]``. ``x_nodes``/``y_nodes`` are (candidates, nodes)
     values at quadrature nodes with ``weights`` summing to 1.
     """
-    rx, ry = float(reference[0]), float(reference[1])
-    front = np.asarray(front, dtype=float).reshape(-1, 2)
-    front = front[np.all(front < [rx, ry], axis=1)]
-    front = front[np.argsort(front[:, 0], kind="stable")]
-    edges = np.concatenate([[-np.inf], front[:, 0], [rx]])
-    heights = np.concatenate([[ry], np.minimum.accumulate(front[:, 1])])
-    width = np.clip(np.minimum(edges[1:], rx) - np.maximum(edges[:-1], x_nodes[:, :, None]), 0.0, None)
+    edges, heights = staircase_2d(front, reference)
+    width = np.clip(np.minimum(edges[1:], float(reference[0])) - np.maximum(edges[:-1], x_nodes[:, :, None]), 0.0, None)
     height = np.clip(heights - y_nodes[:, :, None], 0.0, None)
     return (np.einsum("nsk,s->nk", width, weights) * np.einsum("nsk,s->nk", height, weights)).sum(axis=1)
 
@@ -320,10 +316,11 @@ class QuadratureSurrogate(Surrogate):
     """
 
     NODES = 24
+    GAUSS_HERMITE = np.polynomial.hermite_e.hermegauss(NODES)
 
     def at_nodes(self, features: np.ndarray, n_obj: int) -> tuple[np.ndarray, np.ndarray]:
         """(candidates, nodes, objectives) values in metric units, and the nodes' weights."""
-        nodes, weights = np.polynomial.hermite_e.hermegauss(self.NODES)
+        nodes, weights = self.GAUSS_HERMITE
         values = []
         for model, warp in list(zip(self.models, self.warps))[:n_obj]:
             mean, std = model.predict(features)
@@ -355,10 +352,12 @@ class ExpectedImprovementSampler(PredictorGuidedSampler):
     #: (almost) no expected gain either and are skipped: the quadrature is costly.
     SHORTLIST_SIGMAS = 3.0
 
+    #: the node nearest ``-SHORTLIST_SIGMAS`` from the inside (about -2.9 with 24 nodes)
+    SHORTLIST_NODE = int(np.searchsorted(QuadratureSurrogate.GAUSS_HERMITE[0], -SHORTLIST_SIGMAS))
+
     def _gain(self, view, front, reference):
         nodes, weights = view["nodes"], view["weights"]
-        bound = view["nodes"][:, int(np.searchsorted(np.polynomial.hermite_e.hermegauss(len(weights))[0],
-                                                     -self.SHORTLIST_SIGMAS))]
+        bound = nodes[:, self.SHORTLIST_NODE]
         gain = np.zeros(len(nodes))
         shortlist = np.flatnonzero(self._improvement(bound, front, reference) > 0)
         gain[shortlist] = expected_improvement_2d(nodes[shortlist, :, 0], nodes[shortlist, :, 1], weights, front,
@@ -366,29 +365,19 @@ class ExpectedImprovementSampler(PredictorGuidedSampler):
         return gain
 
 
-class FarReferenceSampler(PredictorGuidedSampler):
-    """The hypervolume reference point farther out: ``REFERENCE_POINT`` 1.3 instead of 1.1 of the measured span.
+class ReferencePointSampler(PredictorGuidedSampler):
+    """The default with its hypervolume reference point at ``reference_point`` measured spans instead of 1.1.
 
     The protocol normalises over the whole table, whose worst networks a search never
     measures: on cora, 100 evaluations see about three quarters of the table's
     accuracy and latency ranges, so the protocol's reference (1, 1) lies about 1.3
-    measured spans out, and the sampler's 1.1 gives the front's two ends less weight
-    than the protocol does.
+    measured spans out (pubmed's latency, physics's accuracy: 2-3), and the sampler's
+    1.1 gives the front's two ends less weight than the protocol does.
     """
 
-    REFERENCE_POINT = 1.3
-
-
-class FarthestReferenceSampler(PredictorGuidedSampler):
-    """The hypervolume reference point at 2.0 of the measured span (pubmed's latency, physics's accuracy are there)."""
-
-    REFERENCE_POINT = 2.0
-
-
-class NearReferenceSampler(PredictorGuidedSampler):
-    """The hypervolume reference point nearer: ``REFERENCE_POINT`` 1.02 of the measured span (farther lost on cora)."""
-
-    REFERENCE_POINT = 1.02
+    def __init__(self, *args, reference_point: float, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.REFERENCE_POINT = reference_point
 
 
 class RegionSampler(PredictorGuidedSampler):
@@ -426,48 +415,49 @@ class RegionSampler(PredictorGuidedSampler):
         return np.where(self._in_region, np.maximum(gain, 0.0) + tie_break, -np.inf)
 
 
-VARIANTS: dict[str, tuple[str, Callable[..., PredictorGuidedSampler]]] = {
-    "accuracy_beta2": (AccuracyOptimismSampler.__doc__.splitlines()[0],
-                       lambda space, seed: AccuracyOptimismSampler(space, DEFAULT_OBJECTIVES, seed=seed)),
-    "batch3": ("three picks per model fit instead of six (fresher models, twice the fitting time)",
-               lambda space, seed: PredictorGuidedSampler(space, DEFAULT_OBJECTIVES, seed=seed, batch_size=3)),
-    "warped_only": ("every pick from the surrogate fitted on Yeo-Johnson-warped outputs (no raw-output portfolio member)",
-                    lambda space, seed: PredictorGuidedSampler(space, DEFAULT_OBJECTIVES, seed=seed, warp_outputs=True)),
-    "raw_only": ("every pick from the surrogate fitted on raw outputs (no warped portfolio member)",
-                 lambda space, seed: PredictorGuidedSampler(space, DEFAULT_OBJECTIVES, seed=seed, warp_outputs=False)),
-    "beta2": ("optimism ``beta`` 2 about every objective (the default is 1; cost optimism stays floored)",
-              lambda space, seed: PredictorGuidedSampler(space, DEFAULT_OBJECTIVES, seed=seed, beta=2.0)),
-    "local3": ("three of the six picks of each batch are local picks (the `local` strategy has two)",
-               lambda space, seed: PredictorGuidedSampler(space, DEFAULT_OBJECTIVES, seed=seed, local_picks=3)),
-    "local4": ("four of the six picks of each batch are local picks",
-               lambda space, seed: PredictorGuidedSampler(space, DEFAULT_OBJECTIVES, seed=seed, local_picks=4)),
-    "late_local": (LateLocalSampler.__doc__.splitlines()[0],
-                   lambda space, seed: LateLocalSampler(space, DEFAULT_OBJECTIVES, seed=seed)),
-    "falling_beta": (FallingBetaSampler.__doc__.splitlines()[0],
-                     lambda space, seed: FallingBetaSampler(space, DEFAULT_OBJECTIVES, seed=seed)),
-    "posterior_believer": (PosteriorBelieverSampler.__doc__.splitlines()[0],
-                           lambda space, seed: PosteriorBelieverSampler(space, DEFAULT_OBJECTIVES, seed=seed)),
-    "top_ranking_selection": (TopRankingSelectionSampler.__doc__.splitlines()[0],
-                              lambda space, seed: TopRankingSelectionSampler(space, DEFAULT_OBJECTIVES, seed=seed)),
-    "top_ranking_accuracy": (TopRankingAccuracySampler.__doc__.splitlines()[0],
-                             lambda space, seed: TopRankingAccuracySampler(space, DEFAULT_OBJECTIVES, seed=seed)),
-    "thompson": (ThompsonSampler.__doc__.splitlines()[0],
-                 lambda space, seed: ThompsonSampler(space, DEFAULT_OBJECTIVES, seed=seed)),
-    "reference1.3": (FarReferenceSampler.__doc__.splitlines()[0],
-                     lambda space, seed: FarReferenceSampler(space, DEFAULT_OBJECTIVES, seed=seed)),
-    "reference2": (FarthestReferenceSampler.__doc__.splitlines()[0],
-                   lambda space, seed: FarthestReferenceSampler(space, DEFAULT_OBJECTIVES, seed=seed)),
-    "reference1.02": (NearReferenceSampler.__doc__.splitlines()[0],
-                      lambda space, seed: NearReferenceSampler(space, DEFAULT_OBJECTIVES, seed=seed)),
-    "initial20": ("twenty networks in the space-filling initial design instead of ten (the first model fit sees more)",
-                  lambda space, seed: PredictorGuidedSampler(space, DEFAULT_OBJECTIVES, seed=seed, n_initial=20)),
-    "random_initial": ("ten uniformly drawn networks to start instead of the space-filling (max-min) design",
-                       lambda space, seed: PredictorGuidedSampler(space, DEFAULT_OBJECTIVES, seed=seed,
-                                                                  initial_design="random")),
-    "region": (RegionSampler.__doc__.splitlines()[0],
-               lambda space, seed: RegionSampler(space, DEFAULT_OBJECTIVES, seed=seed)),
-    "ehvi": (ExpectedImprovementSampler.__doc__.splitlines()[0],
-             lambda space, seed: ExpectedImprovementSampler(space, DEFAULT_OBJECTIVES, seed=seed)),
+Variant = tuple[str, Callable[..., PredictorGuidedSampler]]
+
+
+def subclass(cls: type[PredictorGuidedSampler]) -> Variant:
+    """A variant that is a sampler subclass, described by its docstring's first line."""
+    return cls.__doc__.splitlines()[0], lambda space, seed: cls(space, DEFAULT_OBJECTIVES, seed=seed)
+
+
+def configured(description: str, cls: type[PredictorGuidedSampler] = PredictorGuidedSampler, **settings) -> Variant:
+    """A variant that is a sampler with other constructor settings."""
+    return description, lambda space, seed: cls(space, DEFAULT_OBJECTIVES, seed=seed, **settings)
+
+
+VARIANTS: dict[str, Variant] = {
+    "accuracy_beta2": subclass(AccuracyOptimismSampler),
+    "batch3": configured("three picks per model fit instead of six (fresher models, twice the fitting time)", batch_size=3),
+    "warped_only": configured("every pick from the surrogate fitted on Yeo-Johnson-warped outputs (no raw-output "
+                              "portfolio member)", warp_outputs=True),
+    "raw_only": configured("every pick from the surrogate fitted on raw outputs (no warped portfolio member)",
+                           warp_outputs=False),
+    "beta2": configured("optimism ``beta`` 2 about every objective (the default is 1; cost optimism stays floored)",
+                        beta=2.0),
+    "local3": configured("three of the six picks of each batch are local picks (the `local` strategy has two)",
+                         local_picks=3),
+    "local4": configured("four of the six picks of each batch are local picks", local_picks=4),
+    "late_local": subclass(LateLocalSampler),
+    "falling_beta": subclass(FallingBetaSampler),
+    "posterior_believer": subclass(PosteriorBelieverSampler),
+    "top_ranking_selection": subclass(TopRankingSelectionSampler),
+    "top_ranking_accuracy": subclass(TopRankingAccuracySampler),
+    "thompson": subclass(ThompsonSampler),
+    "reference1.3": configured("the hypervolume reference point at 1.3 measured spans (where the protocol's lies on "
+                               "cora) instead of 1.1", ReferencePointSampler, reference_point=1.3),
+    "reference2": configured("the hypervolume reference point at 2.0 measured spans (pubmed's latency, physics's "
+                             "accuracy are there)", ReferencePointSampler, reference_point=2.0),
+    "reference1.02": configured("the hypervolume reference point nearer, at 1.02 measured spans",
+                                ReferencePointSampler, reference_point=1.02),
+    "initial20": configured("twenty networks in the space-filling initial design instead of ten (the first model "
+                            "fit sees more)", n_initial=20),
+    "random_initial": configured("ten uniformly drawn networks to start instead of the space-filling (max-min) "
+                                 "design", initial_design="random"),
+    "region": subclass(RegionSampler),
+    "ehvi": subclass(ExpectedImprovementSampler),
 }
 
 

@@ -54,6 +54,22 @@ def normalize(F: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray
     return (np.asarray(F, dtype=float) - lower) / span
 
 
+def staircase_2d(front: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The region a 2-objective ``front`` dominates, as steps: ``edges`` (len k+1) and ``heights`` (len k).
+
+    Step ``i`` spans ``edges[i]..edges[i+1]`` along the first objective; a point below
+    ``heights[i]`` on the second adds area there. A point's hypervolume gain is a sum
+    of per-step rectangles, which is what makes it cheap to vectorise.
+    """
+    rx, ry = float(reference[0]), float(reference[1])
+    front = np.asarray(front, dtype=float).reshape(-1, 2)
+    front = front[np.all(front < [rx, ry], axis=1)]
+    front = front[np.argsort(front[:, 0], kind="stable")]
+    edges = np.concatenate([[-np.inf], front[:, 0], [rx]])
+    heights = np.concatenate([[ry], np.minimum.accumulate(front[:, 1])])
+    return edges, heights
+
+
 def hypervolume_improvement_2d(points: np.ndarray, front: np.ndarray, reference: np.ndarray) -> np.ndarray:
     """Exact hypervolume gained by adding each row of ``points`` to ``front`` (2 objectives).
 
@@ -62,16 +78,8 @@ def hypervolume_improvement_2d(points: np.ndarray, front: np.ndarray, reference:
     what lets a strategy score every candidate of a space each round.
     """
     points = np.asarray(points, dtype=float)
-    rx, ry = float(reference[0]), float(reference[1])
-    front = np.asarray(front, dtype=float).reshape(-1, 2)
-    front = front[np.all(front < [rx, ry], axis=1)]
-    if len(front):
-        front = front[np.argsort(front[:, 0], kind="stable")]
-        edges = np.concatenate([[-np.inf], front[:, 0], [rx]])
-        heights = np.concatenate([[ry], np.minimum.accumulate(front[:, 1])])
-    else:
-        edges = np.array([-np.inf, rx])
-        heights = np.array([ry])
+    rx = float(reference[0])
+    edges, heights = staircase_2d(front, reference)
     left = np.maximum(edges[None, :-1], points[:, :1])
     right = np.minimum(edges[None, 1:], rx)
     width = np.clip(right - left, 0.0, None)
