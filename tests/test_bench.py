@@ -38,6 +38,14 @@ def test_benchmark_small_budget_shape_and_recomputable(tmp_path):
             assert run["hv_ratio"] == pytest.approx(independent_hv_ratio("citeseer", run["evaluated"]), rel=1e-9)
             assert run["hv_ratio_at"]["25"] == pytest.approx(independent_hv_ratio("citeseer", run["evaluated"][:25]), rel=1e-9)
         assert r["hv_ratio_at"]["26"] == pytest.approx(np.mean([run["hv_ratio"] for run in r["per_seed"]]))
+        for run in r["per_seed"]:  # the plotted curve: one HV ratio per prefix, agreeing with the checkpoints
+            curve = dict(zip(results["curve_evaluations"], run["hv_ratio_curve"]))
+            assert curve[25] == run["hv_ratio_at"]["25"] and curve[26] == run["hv_ratio"]
+            assert curve[7] == pytest.approx(independent_hv_ratio("citeseer", run["evaluated"][:7]), rel=1e-9)
+            assert all(a <= b for a, b in zip(run["hv_ratio_curve"], run["hv_ratio_curve"][1:]))
+    assert results["curve_evaluations"] == list(range(1, 27))
+    exact = NasBenchGraph("citeseer").reference(DEFAULT_OBJECTIVES)
+    assert sorted(row["key"] for row in results["exact_front"]) == sorted(exact.front_keys)
     # the same seeds for both strategies, random's initial draws are not the strategy's
     assert results["results"]["default"]["per_seed"][0]["seed"] == results["results"]["random"]["per_seed"][0]["seed"]
 
@@ -114,6 +122,7 @@ def test_sigkill_then_same_command_resumes_without_loss_or_duplicates(tmp_path, 
     after = {(name, number) for name, number, state in study_trials(db) if state == "COMPLETE"}
     assert before <= after  # nothing recorded before the kill was lost
     results = json.loads(out_json.read_text())
+    assert (tmp_path / "bench-cora-default.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     for strategy in ("default", "random"):
         for run in results["results"][strategy]["per_seed"]:
             assert len(run["evaluated"]) == len(set(run["evaluated"])) == 30
@@ -124,3 +133,12 @@ def test_sigkill_then_same_command_resumes_without_loss_or_duplicates(tmp_path, 
     assert {(n, k) for n, k, s in study_trials(db) if s == "COMPLETE"} == after
     rerun = json.loads(out_json.read_text())
     assert rerun["results"]["default"]["per_seed"] == results["results"]["default"]["per_seed"]
+
+
+def test_curve_evaluations_are_every_count_up_to_100_then_100_spread_to_the_budget():
+    from paretonas.bench.protocol import curve_evaluations
+
+    assert curve_evaluations(1) == [1]
+    assert curve_evaluations(100) == list(range(1, 101))
+    long = curve_evaluations(1000)
+    assert long[0] == 1 and long[-1] == 1000 and len(long) == 100 and long == sorted(set(long))

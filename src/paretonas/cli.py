@@ -97,6 +97,11 @@ def bench_nasbench_graph(
         results = run_benchmark(settings, on_tick=on_tick)
     results["command"] = "paretonas " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     _print_bench_table(results)
+    from paretonas.report import bench_plot
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    plot = bench_plot(out_dir / f"bench-{dataset}-{strategy}.png", results)
+    console.print(f"plot written to [bold]{plot}[/]")
     if json_path:
         json_path.parent.mkdir(parents=True, exist_ok=True)
         json_path.write_text(json.dumps(_ordered(results), indent=1))

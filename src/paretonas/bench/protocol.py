@@ -26,6 +26,7 @@ from paretonas.search.pareto import pareto_mask
 from paretonas.search.samplers import create_sampler
 
 CHECKPOINTS = (25, 50, 100, 200, 300, 500, 1000)
+CURVE_POINTS = 100  # evaluation counts at which each run's HV ratio curve is sampled, for the plot
 
 SeedDone = Callable[[str, int, dict], None]
 Tick = Callable[[str, int, int, int], None]
@@ -47,6 +48,11 @@ def checkpoints(budget: int) -> list[int]:
     return sorted({c for c in CHECKPOINTS if c <= budget} | {budget})
 
 
+def curve_evaluations(budget: int) -> list[int]:
+    """Evenly spaced evaluation counts from 1 to the budget (every one up to 100)."""
+    return sorted({int(round(n)) for n in np.linspace(1, budget, min(budget, CURVE_POINTS))})
+
+
 def strategies_to_run(strategy: str) -> list[str]:
     return [strategy] if strategy == "random" else [strategy, "random"]
 
@@ -65,6 +71,7 @@ def run_benchmark(
     exact = bench.reference(settings.objectives, settings.constraints)
     storage = open_storage(settings.storage) if isinstance(settings.storage, str) else settings.storage
     points = checkpoints(settings.budget)
+    curve = curve_evaluations(settings.budget)
     seeds = [settings.seed_offset + i for i in range(settings.seeds)]
     results = {}
     for strategy in strategies_to_run(settings.strategy):
@@ -86,7 +93,7 @@ def run_benchmark(
             ask_seconds += outcome.ask_seconds
             proposals += outcome.trials
             keys = [bench.table_key(_params_of(outcome.study, k)) for k in outcome.evaluated_keys]
-            record = _seed_record(bench, exact, settings, keys, points, seed)
+            record = _seed_record(bench, exact, settings, keys, points, curve, seed)
             per_seed.append(record)
             if on_seed_done:
                 on_seed_done(strategy, seed, record)
@@ -103,6 +110,8 @@ def run_benchmark(
         "budget": settings.budget,
         "seeds": seeds,
         "exact_front_size": len(exact.front_keys),
+        "exact_front": _rows_by_latency(bench, exact.front_keys),
+        "curve_evaluations": curve,
         "results": results,
     }
 
@@ -114,19 +123,24 @@ def _params_of(study, key: str) -> dict:
     raise KeyError(key)
 
 
-def _seed_record(bench, exact, settings, keys, points, seed) -> dict:
-    """HV ratios of the feasible found front at each checkpoint, and the front itself."""
+def _rows_by_latency(bench, keys) -> list[dict]:
+    return sorted((bench.metrics_of_key(k) | {"key": k} for k in keys), key=lambda r: r["latency_ms"])
+
+
+def _seed_record(bench, exact, settings, keys, points, curve, seed) -> dict:
+    """HV ratios of the feasible found front at each checkpoint and along the curve, and the front itself."""
     F = bench.objective_matrix(keys, settings.objectives)
     ok = bench.feasible(keys, settings.constraints)
     F_feasible = np.where(ok[:, None], F, np.inf)  # infeasible rows dominate nothing
     front = pareto_mask(F[ok]) if ok.any() else np.zeros(0, bool)
     front_keys = [k for k, f in zip([k for k, keep in zip(keys, ok) if keep], front) if f]
-    front_rows = sorted((bench.metrics_of_key(k) | {"key": k} for k in front_keys), key=lambda r: r["latency_ms"])
+    front_rows = _rows_by_latency(bench, front_keys)
     return {
         "seed": seed,
         "evaluated": keys,
         "hv_ratio": exact.hv_ratio(F_feasible),
         "hv_ratio_at": {str(b): exact.hv_ratio(F_feasible[:b]) for b in points},
+        "hv_ratio_curve": [exact.hv_ratio(F_feasible[:n]) for n in curve],
         "front": front_rows,
         "exact_front_found": len(set(front_keys) & set(exact.front_keys)),
     }
