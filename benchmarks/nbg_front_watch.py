@@ -56,11 +56,12 @@ class WatchingSampler(PredictorGuidedSampler):
 
     def _gain(self, view, front, reference):
         gain = super()._gain(view, front, reference)
-        surrogates = 2 if self.warp_outputs == "portfolio" else 1
-        if self._picks_scored < surrogates:  # each surrogate's first pick of the batch: the models as just fitted
+        # picks alternate over the surrogates in this order (PredictorGuidedSampler._surrogates)
+        names = ["warped", "raw"] if self.warp_outputs == "portfolio" else ["warped" if self.warp_outputs else "raw"]
+        if self._picks_scored < len(names):  # each surrogate's first pick of the batch: the models as just fitted
             if self._picks_scored == 0:
                 self.fits.append({})
-            self.fits[-1]["warped" if self._picks_scored == 0 and surrogates == 2 else "raw"] = self._snapshot(view, gain)
+            self.fits[-1][names[self._picks_scored]] = self._snapshot(view, gain)
         self._picks_scored += 1
         return gain
 

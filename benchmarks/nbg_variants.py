@@ -55,20 +55,12 @@ class BelievedFloorSampler(PredictorGuidedSampler):
     0.947; physics: its exact front's six fastest networks on no seed).
     """
 
-    def _normalised_optimistic(self, optimistic, lower, span):
-        floored = super()._normalised_optimistic(optimistic, lower, span)
-        believed = getattr(self, "_believed_now", None)
-        if believed is None or believed.shape != floored.shape:
-            return floored
-        return np.maximum((optimistic[..., : len(self.objectives)] - lower) / span, np.minimum(self._optimism_floor, believed))
-
     def _view(self, surrogate, features, lower, span):
-        mean, _, _ = surrogate.predict(features)
-        self._believed_now = (mean[:, : len(self.objectives)] - lower) / span
-        try:
-            return super()._view(surrogate, features, lower, span)
-        finally:
-            self._believed_now = None
+        # optimistic <= believed always, so max(optimistic, min(floor, believed)) is the
+        # floored optimistic bound capped at the belief
+        view = super()._view(surrogate, features, lower, span)
+        view["optimistic"] = np.minimum(view["optimistic"], view["believed"])
+        return view
 
 
 class CheapAnchorSampler(BelievedFloorSampler):
@@ -193,20 +185,15 @@ class LinearTailWarp:
         return out
 
 
-class LinearTailSurrogate(Surrogate):
-    def __init__(self, X: np.ndarray, Y: np.ndarray, **kwargs):
-        super().__init__(X, Y, **kwargs)
-        self.warps = [LinearTailWarp(warp, column[np.isfinite(column)]) if warp.enabled else warp
-                      for warp, column in zip(self.warps, Y.T)]
-
-
 class LinearTailSampler(PredictorGuidedSampler):
     """Output warps whose inverse continues linearly beyond the measured range (no extrapolated curvature)."""
 
     def _surrogates(self, X, Y):
-        kinds = [True, False] if self.warp_outputs == "portfolio" else [bool(self.warp_outputs)]
-        return [LinearTailSurrogate(X, Y, warp=w, beta=self.beta, predictors=self.predictors, seed=self.seed)
-                for w in kinds]
+        surrogates = super()._surrogates(X, Y)
+        for surrogate in surrogates:
+            surrogate.warps = [LinearTailWarp(warp, column[np.isfinite(column)]) if warp.enabled else warp
+                               for warp, column in zip(surrogate.warps, Y.T)]
+        return surrogates
 
 
 class FallingBetaSampler(PredictorGuidedSampler):

@@ -60,7 +60,7 @@ def _draw_fronts(ax, results: dict, strategies: list[str], colors: dict[str, str
     y_objective, x_objective = (o.split(":") for o in results["objectives"][:2])
     x, y = x_objective[0], y_objective[0]
     projected = len(results["objectives"]) > 2
-    exact = sorted(results["exact_front"], key=lambda r: r[x])
+    exact = results["exact_front"]
     _staircase(ax, exact, x, y, color="black", marker="o", label=f"exact front ({len(exact)})", stairs=not projected)
     for name in strategies:
         runs = results["results"][name]["per_seed"]
