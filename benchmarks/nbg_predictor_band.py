@@ -15,7 +15,8 @@ a GP and Bayesian ridge on the space's features, Yeo-Johnson-warped target) on
 
 ``--models`` compares the strategy's predictor (``default``) with other model
 families fitted on the same samples and target: whether a bigger regressor would
-rank the top better (``--band 1`` scores the whole table).
+rank the top better (``--band 1`` scores the whole table). ``--features paths`` fits
+them on richer features: the space's, plus each cell's input-to-output paths.
 
     python benchmarks/nbg_predictor_band.py --dataset physics --out benchmarks/results/nbg_predictor_band_physics.json
     python benchmarks/nbg_predictor_band.py --dataset cora --band 1 --seeds 10 \
@@ -39,6 +40,9 @@ from paretonas.bench.nasbench_graph import DEFAULT_OBJECTIVES, NasBenchGraph
 from paretonas.errors import ParetonasError
 from paretonas.predict import OutputWarp, fit_predictor, kendall_tau
 from paretonas.search.pareto import normalize
+
+sys.path.insert(0, str(Path(__file__).parent))
+from nbg_variants import PathFeatureSpace  # noqa: E402
 
 
 class MLPEnsemble:
@@ -87,11 +91,20 @@ MODELS = {
 }
 
 
-def measure(dataset: str, seeds: int, samples: int, band: float, top_predicted: int, models: list[str]) -> dict:
+#: name -> the features of a benchmark's space that the models are fitted on
+FEATURES = {
+    "plain": lambda space: space,
+    "paths": PathFeatureSpace,  # plus each cell's input-to-output paths (``nbg_variants.py``)
+}
+
+
+def measure(dataset: str, seeds: int, samples: int, band: float, top_predicted: int, models: list[str],
+            features_name: str = "plain") -> dict:
     bench = NasBenchGraph(dataset)
     reference = bench.reference(DEFAULT_OBJECTIVES)
     keys = list(bench.keys)  # one entry per distinct network of the table
-    features = bench.space.features(np.array([bench.space.encode(bench.config_of_key(key)) for key in keys]))
+    space = FEATURES[features_name](bench.space)
+    features = space.features(np.array([space.encode(bench.config_of_key(key)) for key in keys]))
     objectives = bench.objective_matrix(keys, DEFAULT_OBJECTIVES)  # minimisation space: -accuracy, latency
     if not 0 < samples < len(keys):
         raise ParetonasError(f"--samples {samples} must be between 1 and {len(keys) - 1} (the table has {len(keys)} networks)")
@@ -145,6 +158,8 @@ def main() -> None:
     parser.add_argument("--band", type=float, default=0.03, help="the highest normalised latency in the band (1: the whole table)")
     parser.add_argument("--top-predicted", type=int, default=50)
     parser.add_argument("--models", default="default", help=f"comma-separated, from: {', '.join(MODELS)}")
+    parser.add_argument("--features", default="plain", choices=sorted(FEATURES),
+                        help="the space's predictor features, or those plus each cell's paths")
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
     models = args.models.split(",")
@@ -152,7 +167,7 @@ def main() -> None:
     if unknown:
         sys.exit(f"error: unknown model(s) {', '.join(unknown)} in --models; choose from: {', '.join(MODELS)}")
     try:
-        report = measure(args.dataset, args.seeds, args.samples, args.band, args.top_predicted, models)
+        report = measure(args.dataset, args.seeds, args.samples, args.band, args.top_predicted, models, args.features)
     except ParetonasError as error:
         sys.exit(f"error: {error}")
     report.update(
@@ -161,6 +176,7 @@ def main() -> None:
         samples=args.samples,
         band=args.band,
         top_predicted=args.top_predicted,
+        features=args.features,
     )
     for row in report["per_seed"]:
         print(

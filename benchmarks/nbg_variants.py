@@ -153,6 +153,88 @@ def presence_sampler(space: Space, seed: int) -> PredictorGuidedSampler:
                                   seed=seed)
 
 
+def cell_paths(config: dict) -> list[list[str]]:
+    """A NAS-Bench-Graph cell's input-to-output paths, each as its ops in order with skips dropped.
+
+    ``link[i]`` names the node feeding node ``i + 1`` (0 is the cell's input), and the
+    nodes nothing consumes are summed into the output, so each such leaf ends one path.
+    """
+    link = [int(c) for c in config["link"]]
+    ops = [config[f"op{i}"] for i in range(1, len(link) + 1)]
+    paths = []
+    for leaf in sorted(set(range(1, len(link) + 1)) - set(link)):
+        path, node = [], leaf
+        while node != 0:
+            path.append(ops[node - 1])
+            node = link[node - 1]
+        paths.append([op for op in reversed(path) if op != "skip"])
+    return paths
+
+
+class PathFeatureSpace(Space):
+    """The same space, whose predictor features add the cell's paths: per path, its first and last layer, its layer pairs and its depth.
+
+    One-hot positions and op counts do not say what a position *means*: in link
+    pattern 0123 op1 feeds op2, in 0000 the four ops sit side by side. A network's
+    accuracy depends on what its signal passes through (a GCN after a skip is a
+    one-layer GNN, two GCNs in sequence a two-layer one), which the path view (as in
+    BANANAS's path encoding for cell spaces) states directly. Fitted on 100 random cora
+    networks, it lifts Kendall tau from 0.31 to 0.36 and the true top-5% among the 50
+    rated best from 7.1 to 8.6 (10 seeds).
+    """
+
+    def __init__(self, space: Space):
+        super().__init__(space.dimensions, space._canonicalize)
+        self.ops = list(space["op1"].choices)
+
+    def features(self, vectors: np.ndarray) -> np.ndarray:
+        vectors = np.atleast_2d(np.asarray(vectors, dtype=np.int64))
+        index = {op: i for i, op in enumerate(self.ops)}
+        k = len(self.ops)
+        rows = []
+        for vector in vectors:
+            paths = cell_paths(self.decode(vector))
+            first, last, pairs, depth = np.zeros(k), np.zeros(k), np.zeros((k, k)), np.zeros(5)
+            for path in paths:
+                depth[len(path)] += 1
+                if path:
+                    first[index[path[0]]] += 1
+                    last[index[path[-1]]] += 1
+                for a, b in zip(path, path[1:]):
+                    pairs[index[a], index[b]] += 1
+            per_path = np.concatenate([first, last, pairs.ravel(), depth]) / len(paths)
+            rows.append(np.append(per_path, len(paths) / (len(vector) - 1)))  # leaves over the cell's nodes
+        return np.hstack([super().features(vectors), np.array(rows)])
+
+
+def path_feature_sampler(space: Space, seed: int) -> PredictorGuidedSampler:
+    """The default strategy on the same space with path features (the study keeps the plain space)."""
+    return PredictorGuidedSampler(PathFeatureSpace(space), DEFAULT_OBJECTIVES, seed=seed)
+
+
+class PathFeaturePredictorSampler(PredictorGuidedSampler):
+    """Path features for the predictors only: the space-filling start keeps the plain features.
+
+    With path features in the max-min design too (``path_features``), the start measures
+    deep single-op cells (link pattern 0123, one op four times: what the new columns
+    spread most) instead of a mix of link patterns and fast cells, and every checkpoint
+    falls (cora at 25: 0.868).
+    """
+
+    def __init__(self, space: Space, *args, **kwargs):
+        super().__init__(PathFeatureSpace(space), *args, **kwargs)
+        self._plain_space, self._plain_pool_features = space, None
+
+    def _spread_untaken(self, taken, rng):
+        path_space, path_pool_features = self.space, self._pool_features
+        self.space, self._pool_features = self._plain_space, self._plain_pool_features
+        try:
+            return super()._spread_untaken(taken, rng)
+        finally:
+            self._plain_pool_features = self._pool_features
+            self.space, self._pool_features = path_space, path_pool_features
+
+
 class LinearTailWarp:
     """An output warp whose inverse continues linearly beyond the measured range.
 
@@ -568,6 +650,51 @@ class RegionSampler(PredictorGuidedSampler):
         return np.where(self._in_region, np.maximum(gain, 0.0) + tie_break, -np.inf)
 
 
+class TreeSpread:
+    """A random forest answering like a fitted predictor: the trees' mean and their spread.
+
+    A forest never predicts outside the range of the values it was fitted on, where the
+    GP and the linear model extrapolate: on arxiv they believe cells of rare ops worse
+    than any network measured (``nbg_front_watch.py``). It also ranked cora's top best
+    of the families ``nbg_predictor_band.py`` measured.
+    """
+
+    name = "random_forest"
+    cv_tau = float("nan")
+
+    def __init__(self, X: np.ndarray, y: np.ndarray, seed: int, trees: int = 200):
+        from sklearn.ensemble import RandomForestRegressor
+
+        self.model = RandomForestRegressor(n_estimators=trees, min_samples_leaf=2, random_state=seed, n_jobs=1).fit(X, y)
+
+    def predict(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        per_tree = np.stack([tree.predict(X) for tree in self.model.estimators_])
+        return per_tree.mean(axis=0), per_tree.std(axis=0)
+
+
+class ForestSurrogate(Surrogate):
+    """Raw outputs; the ``forest_columns`` (accuracy) predicted by a random forest, the rest as the default."""
+
+    def __init__(self, X, Y, *, forest_columns, beta, predictors, seed):
+        super().__init__(X, Y, warp=False, beta=beta, predictors=predictors, seed=seed)
+        for j in forest_columns:
+            finite = np.isfinite(Y[:, j])
+            self.models[j] = TreeSpread(X[finite], Y[finite, j], seed)
+
+
+class ForestPortfolioSampler(PredictorGuidedSampler):
+    """A third portfolio member: accuracy from a random forest (no extrapolation beyond the measured range).
+
+    Picks of a batch alternate over the warped, the raw and the forest surrogate (two
+    each in a batch of six).
+    """
+
+    def _surrogates(self, X, Y):
+        forest = ForestSurrogate(X, Y, forest_columns=self._maximised_columns, beta=self.beta,
+                                 predictors=self.predictors, seed=self.seed)
+        return super()._surrogates(X, Y) + [forest]
+
+
 Variant = tuple[str, Callable[..., PredictorGuidedSampler]]
 
 
@@ -615,7 +742,10 @@ VARIANTS: dict[str, Variant] = {
     "cheap_anchor": subclass(CheapAnchorSampler),
     "front_local": subclass(FrontLocalSampler),
     "linear_tails": subclass(LinearTailSampler),
+    "forest_portfolio": subclass(ForestPortfolioSampler),
     "presence_features": (PresenceFeatureSpace.__doc__.splitlines()[0], presence_sampler),
+    "path_features": (PathFeatureSpace.__doc__.splitlines()[0], path_feature_sampler),
+    "path_features_predictors": subclass(PathFeaturePredictorSampler),
 }
 
 
