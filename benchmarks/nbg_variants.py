@@ -720,6 +720,12 @@ VARIANTS: dict[str, Variant] = {
     "local3": configured("three of the six picks of each batch are local picks (the `local` strategy has two)",
                          local_picks=3),
     "local4": configured("four of the six picks of each batch are local picks", local_picks=4),
+    "local1": configured("one of the six picks of each batch is a local pick (half the `local` strategy's)",
+                         local_picks=1),
+    "local2": configured("two of the six picks of each batch are local picks (the `local` strategy)", local_picks=2),
+    "local2_believed_floor": configured("the `local` strategy's two local picks per batch, with the cost floor limiting "
+                                       "only optimism (`believed_floor`), which kept the front's cheap end where local "
+                                       "picks cost it", BelievedFloorSampler, local_picks=2),
     "late_local": subclass(LateLocalSampler),
     "falling_beta": subclass(FallingBetaSampler),
     "posterior_believer": subclass(PosteriorBelieverSampler),
