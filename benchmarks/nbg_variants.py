@@ -37,7 +37,7 @@ from paretonas.bench.nasbench_graph import DATASETS, DEFAULT_OBJECTIVES, NasBenc
 from paretonas.errors import ParetonasError  # noqa: E402
 from paretonas.search import run_search  # noqa: E402
 from paretonas.search.pareto import pareto_mask, staircase_2d  # noqa: E402
-from paretonas.search.samplers import PredictorGuidedSampler  # noqa: E402
+from paretonas.search.samplers import STRATEGIES, PredictorGuidedSampler  # noqa: E402
 from paretonas.search.samplers._predictor_guided._surrogate import Surrogate  # noqa: E402
 from paretonas.space import Space  # noqa: E402
 
@@ -185,16 +185,16 @@ class PathFeatureSpace(Space):
 
     def __init__(self, space: Space):
         super().__init__(space.dimensions, space._canonicalize)
-        self.ops = list(space["op1"].choices)
+        self.op_index = {op: i for i, op in enumerate(space["op1"].choices)}
+        self.n_nodes = len(space) - 1  # one link dimension, then one op per node
 
     def features(self, vectors: np.ndarray) -> np.ndarray:
         vectors = np.atleast_2d(np.asarray(vectors, dtype=np.int64))
-        index = {op: i for i, op in enumerate(self.ops)}
-        k = len(self.ops)
+        index, k = self.op_index, len(self.op_index)
         rows = []
         for vector in vectors:
             paths = cell_paths(self.decode(vector))
-            first, last, pairs, depth = np.zeros(k), np.zeros(k), np.zeros((k, k)), np.zeros(5)
+            first, last, pairs, depth = np.zeros(k), np.zeros(k), np.zeros((k, k)), np.zeros(self.n_nodes + 1)
             for path in paths:
                 depth[len(path)] += 1
                 if path:
@@ -203,7 +203,7 @@ class PathFeatureSpace(Space):
                 for a, b in zip(path, path[1:]):
                     pairs[index[a], index[b]] += 1
             per_path = np.concatenate([first, last, pairs.ravel(), depth]) / len(paths)
-            rows.append(np.append(per_path, len(paths) / (len(vector) - 1)))  # leaves over the cell's nodes
+            rows.append(np.append(per_path, len(paths) / self.n_nodes))  # leaves over the cell's nodes
         return np.hstack([super().features(vectors), np.array(rows)])
 
 
@@ -226,6 +226,7 @@ class PathFeaturePredictorSampler(PredictorGuidedSampler):
         self._plain_space, self._plain_pool_features = space, None
 
     def _spread_untaken(self, taken, rng):
+        # the base design reads self.space and the cached pool features: lend it the plain ones
         path_space, path_pool_features = self.space, self._pool_features
         self.space, self._pool_features = self._plain_space, self._plain_pool_features
         try:
@@ -676,10 +677,13 @@ class ForestSurrogate(Surrogate):
     """Raw outputs; the ``forest_columns`` (accuracy) predicted by a random forest, the rest as the default."""
 
     def __init__(self, X, Y, *, forest_columns, beta, predictors, seed):
+        self.forest_columns = set(forest_columns)
         super().__init__(X, Y, warp=False, beta=beta, predictors=predictors, seed=seed)
-        for j in forest_columns:
-            finite = np.isfinite(Y[:, j])
-            self.models[j] = TreeSpread(X[finite], Y[finite, j], seed)
+
+    def fit_column(self, column, X, y, predictors, seed):
+        if column in self.forest_columns:
+            return TreeSpread(X, y, seed)
+        return super().fit_column(column, X, y, predictors, seed)
 
 
 class ForestPortfolioSampler(PredictorGuidedSampler):
@@ -722,7 +726,8 @@ VARIANTS: dict[str, Variant] = {
     "local4": configured("four of the six picks of each batch are local picks", local_picks=4),
     "local1": configured("one of the six picks of each batch is a local pick (half the `local` strategy's)",
                          local_picks=1),
-    "local2": configured("two of the six picks of each batch are local picks (the `local` strategy)", local_picks=2),
+    "local2": ("two of the six picks of each batch are local picks (the `local` strategy)",
+               lambda space, seed: STRATEGIES["local"](space, list(DEFAULT_OBJECTIVES), [], seed)),
     "local2_believed_floor": configured("the `local` strategy's two local picks per batch, with the cost floor limiting "
                                        "only optimism (`believed_floor`), which kept the front's cheap end where local "
                                        "picks cost it", BelievedFloorSampler, local_picks=2),

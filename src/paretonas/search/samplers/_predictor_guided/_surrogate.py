@@ -21,7 +21,11 @@ class Surrogate:
             finite = np.isfinite(column)
             warp_j = OutputWarp(column[finite], enabled=warp)
             self.warps.append(warp_j)
-            self.models.append(fit_predictor(X[finite], warp_j.forward(column[finite]), candidates=predictors, seed=seed))
+            self.models.append(self.fit_column(len(self.models), X[finite], warp_j.forward(column[finite]), predictors, seed))
+
+    def fit_column(self, column: int, X: np.ndarray, y: np.ndarray, predictors: tuple[str, ...], seed: int):
+        """The model of one column: model selection among ``predictors`` here; a variant may fit another family."""
+        return fit_predictor(X, y, candidates=predictors, seed=seed)
 
     def predict(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Believed values, optimistic values (both in metric units) and latent standard deviations."""
