@@ -12,8 +12,12 @@ dataset:
   *top accuracy*; one confined to the first bin is a missing fast network;
 * the most accurate network found: its normalised accuracy gap to the table's best
   and its rank in the table (random search's expected rank is about N / (budget + 1));
-* the share of picks in the fast band (normalised latency below ``--band``) and in the
-  table's top 5% by accuracy;
+* the share of picks in the fast band (normalised latency below ``--band``), in the
+  table's top 5% and top 1% by accuracy, and *near the exact front* (additive epsilon
+  distance below ``NEAR_FRONT``: a pick that a shift of 0.02 in both normalised
+  objectives would put on the front), counted from pick ``--picks-from`` on, so the
+  initial design can be left out. Near-front picks complete the front's middle; top
+  picks raise its accurate end: a strategy can be good at one and poor at the other;
 * the *ceiling* its best network allows: the HV ratio of the whole table with every
   network more accurate than the best found taken out, i.e. what the run would score
   if the rest of its front were exact. Ceiling minus HV ratio is what the rest of the
@@ -36,6 +40,7 @@ from paretonas.errors import ParetonasError
 from paretonas.search.pareto import hypervolume, normalize
 
 LATENCY_BINS = (0.0, 0.02, 0.05, 0.1, 0.2, 0.4, 0.7, 1.0)
+NEAR_FRONT = 0.02
 GRID = np.linspace(0.0, 1.0, 2001)
 
 
@@ -59,6 +64,11 @@ def attainment(points: np.ndarray) -> np.ndarray:
     return np.minimum(best, 1.0)
 
 
+def distance_to_front(points: np.ndarray, front: np.ndarray) -> np.ndarray:
+    """Additive epsilon distance of each point to ``front`` (minimisation): how far it must move to be weakly dominated by none."""
+    return np.min(np.max(points[:, None, :] - front[None, :, :], axis=2), axis=1)
+
+
 def deficit_by_bin(found: np.ndarray, exact_curve: np.ndarray) -> list[float]:
     gap = attainment(found) - exact_curve
     step = GRID[1] - GRID[0]
@@ -72,7 +82,8 @@ def deficit_share(deficits: np.ndarray, low: float, high: float) -> float:
     return float(deficits[inside].sum() / deficits.sum())
 
 
-def measure(dataset: str, runs: dict[str, list], budget: int, band: float, allow_fewer: bool = False) -> dict:
+def measure(dataset: str, runs: dict[str, list], budget: int, band: float, allow_fewer: bool = False,
+            picks_from: int = 0) -> dict:
     bench = NasBenchGraph(dataset)
     reference = bench.reference(DEFAULT_OBJECTIVES)
 
@@ -81,8 +92,9 @@ def measure(dataset: str, runs: dict[str, list], budget: int, band: float, allow
 
     table = normalised(bench.keys)
     accuracy_sorted = np.sort(table[:, 0])
-    top5 = np.quantile(table[:, 0], 0.05)
-    exact_curve = attainment(normalised(reference.front_keys))
+    top5, top1 = np.quantile(table[:, 0], 0.05), np.quantile(table[:, 0], 0.01)
+    exact_front = normalised(reference.front_keys)
+    exact_curve = attainment(exact_front)
     exact_hypervolume = hypervolume(table, np.ones(2))  # pymoo's indicator keeps only the front itself
     per_seed = []
     for seed, keys in runs.items():
@@ -91,6 +103,7 @@ def measure(dataset: str, runs: dict[str, list], budget: int, band: float, allow
         raw = bench.objective_matrix(keys[:budget], DEFAULT_OBJECTIVES)
         found = normalize(raw, reference.lower, reference.upper)
         best = float(found[:, 0].min())
+        picks = found[picks_from:]
         per_seed.append(
             {
                 "seed": int(seed),
@@ -99,8 +112,10 @@ def measure(dataset: str, runs: dict[str, list], budget: int, band: float, allow
                 "deficit_by_latency_bin": deficit_by_bin(found, exact_curve),
                 "best_accuracy_gap": best - float(accuracy_sorted[0]),
                 "best_accuracy_rank": int(np.searchsorted(accuracy_sorted, best)) + 1,
-                "share_fast_band": float((found[:, 1] < band).mean()),
-                "share_top5_accuracy": float((found[:, 0] <= top5).mean()),
+                "share_fast_band": float((picks[:, 1] < band).mean()),
+                "share_top5_accuracy": float((picks[:, 0] <= top5).mean()),
+                "share_top1_accuracy": float((picks[:, 0] <= top1).mean()),
+                "share_near_front": float((distance_to_front(picks, exact_front) < NEAR_FRONT).mean()),
                 "hv_ratio_ceiling": hypervolume(table[table[:, 0] >= best], np.ones(2)) / exact_hypervolume,
             }
         )
@@ -120,6 +135,8 @@ def measure(dataset: str, runs: dict[str, list], budget: int, band: float, allow
         "best_accuracy_rank_median": float(np.median([s["best_accuracy_rank"] for s in per_seed])),
         "share_fast_band": float(np.mean([s["share_fast_band"] for s in per_seed])),
         "share_top5_accuracy": float(np.mean([s["share_top5_accuracy"] for s in per_seed])),
+        "share_top1_accuracy": float(np.mean([s["share_top1_accuracy"] for s in per_seed])),
+        "share_near_front": float(np.mean([s["share_near_front"] for s in per_seed])),
         "per_seed": per_seed,
     }
 
@@ -137,6 +154,8 @@ def main() -> None:
         "does when its population repeats measured networks), instead of stopping with an error",
     )
     parser.add_argument("--band", type=float, default=0.03, help="normalised latency below which a network is 'fast'")
+    parser.add_argument("--picks-from", type=int, default=0,
+                        help="count the pick shares from this evaluation on (10: leave out the initial design)")
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
     try:
@@ -148,18 +167,20 @@ def main() -> None:
         missing = [d for d in wanted if d not in runs]
         if missing:
             raise ParetonasError(f"dataset(s) {', '.join(missing)} not in {args.runs}; pass --datasets from: {', '.join(runs)}")
-        results = [measure(d, runs[d], args.budget, args.band, args.allow_fewer) for d in wanted]
+        if not 0 <= args.picks_from < args.budget:
+            raise ParetonasError(f"--picks-from {args.picks_from} must be between 0 and --budget {args.budget} - 1")
+        results = [measure(d, runs[d], args.budget, args.band, args.allow_fewer, args.picks_from) for d in wanted]
     except (ParetonasError, OSError, json.JSONDecodeError) as error:
         sys.exit(f"error: {error}")
     print(f"{'dataset':10} {'evals':>6} {'HV ratio':>8} {'deficit':>8} {'share in lat<0.1':>16} {'share in lat>=0.4':>17} {'best-acc rank':>13} "
-          f"{'random rank':>11} {'picks fast':>10} {'picks top5%':>11} {'ceiling':>8}")
+          f"{'random rank':>11} {'picks fast':>10} {'picks top5%':>11} {'picks top1%':>11} {'near front':>10} {'ceiling':>8}")
     for r in results:
         early, late = r["deficit_share_latency_below_0.1"], r["deficit_share_latency_from_0.4"]
         print(f"{r['dataset']:10} {r['evaluations_mean']:6.1f} {r['hv_ratio']:8.4f} {r['deficit_total']:8.4f} {early:16.2f} {late:17.2f} "
-              f"{r['best_accuracy_rank_median']:13.0f} {r['random_expected_best_rank']:11.0f} {r['share_fast_band']:10.2f} {r['share_top5_accuracy']:11.2f} {r['hv_ratio_ceiling']:8.4f}")
+              f"{r['best_accuracy_rank_median']:13.0f} {r['random_expected_best_rank']:11.0f} {r['share_fast_band']:10.2f} {r['share_top5_accuracy']:11.2f} {r['share_top1_accuracy']:11.3f} {r['share_near_front']:10.3f} {r['hv_ratio_ceiling']:8.4f}")
     if args.out:
         Path(args.out).write_text(json.dumps({"command": " ".join([Path(sys.executable).name, *sys.argv]), "budget": args.budget, "band": args.band,
-                                              "allow_fewer": args.allow_fewer, "runs": args.runs, "datasets": results}, indent=1))
+                                              "picks_from": args.picks_from, "allow_fewer": args.allow_fewer, "runs": args.runs, "datasets": results}, indent=1))
 
 
 if __name__ == "__main__":
