@@ -25,6 +25,13 @@ def trained():
     return net, task
 
 
+def onnx_logits(model_bytes: bytes, x: torch.Tensor) -> np.ndarray:
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(model_bytes, providers=["CPUExecutionProvider"])
+    return session.run(None, {session.get_inputs()[0].name: x.numpy().astype(np.float32)})[0]
+
+
 def _model(net, task, config):
     net.activate(config)
     recalibrate_batchnorm(net, task.x_train)
@@ -90,8 +97,19 @@ def test_fake_quant_agrees_with_real_int8(trained, method):
             real = quantize_onnx(export_onnx(model, x), layers, int8, task.x_train[:512], method)
             fake_acc = accuracy(fake, task.x_test, task.y_test)
             real_acc = float((onnx_predictions(real, task.x_test) == task.y_test).double().mean())
-            assert abs(fake_acc - real_acc) <= 0.005, (config, method, len(int8), fake_acc, real_acc)
+            # Near-tied logits flip on the int8 kernels' rounding, which differs by CPU
+            # (AVX2 against AVX-512 VNNI): up to three of the 359 test samples measured.
+            assert abs(fake_acc - real_acc) <= 3.5 / len(task.y_test), (config, method, len(int8), fake_acc, real_acc)
             assert abs(real_acc - accuracy(model, task.x_test, task.y_test)) < 0.05  # int8 is close to fp32
+            # The sharper check: the file's logits are nearer the fake-quant model's than
+            # quantization moved them from fp32's. Measured: min-max 0.09-0.44, percentile
+            # 0.63-0.79 (ONNX Runtime's histogram bins its percentile); a wrong convention
+            # (8-bit weights in the fake model, or its outputs left unquantized) 0.88-1.72.
+            with torch.no_grad():
+                fake_logits, fp32_logits = fake.eval()(task.x_test).numpy(), model.eval()(task.x_test).numpy()
+            real_logits = onnx_logits(real, task.x_test)
+            ratio = np.abs(real_logits - fake_logits).mean() / np.abs(fp32_logits - fake_logits).mean()
+            assert ratio <= (0.6 if method == "minmax" else 0.85), (config, method, len(int8), ratio)
 
 
 def test_bad_policy_is_named(trained):

