@@ -344,7 +344,7 @@ class PosteriorBelieverSampler(PredictorGuidedSampler):
     textbook kriging believer and spreads a batch in the space, not only along the front.
     """
 
-    def _after_pick(self, surrogates, views, view_of, picked_features):
+    def _after_pick(self, surrogates, views, view_of, picked_features, picked_believed):
         surrogates[:] = [conditioned_on(s, picked_features) for s in surrogates]
         return [view_of(s) for s in surrogates]
 
@@ -415,7 +415,22 @@ class PerColumnOptimismSurrogate(Surrogate):
         return self.betas.get(column, self.beta)
 
 
-class AccuracyOptimismSampler(PredictorGuidedSampler):
+class PerColumnOptimismSampler(PredictorGuidedSampler):
+    """The default's two surrogates, with the optimism of some columns set by :meth:`column_betas`."""
+
+    def column_betas(self, n_measured: int) -> dict[int, float]:
+        return {}
+
+    def _cost_columns(self) -> list[int]:
+        return [j for j, o in enumerate(self.objectives) if o.sign > 0]
+
+    def _surrogates(self, X: np.ndarray, Y: np.ndarray) -> list[Surrogate]:
+        betas = self.column_betas(len(X))
+        return [PerColumnOptimismSurrogate(X, Y, betas=betas, warp=w, beta=self.beta, predictors=self.predictors,
+                                           seed=self.seed) for w in (True, False)]
+
+
+class AccuracyOptimismSampler(PerColumnOptimismSampler):
     """Twice the optimism (``beta`` 2) about accuracy, the usual 1 about cost.
 
     The whole cora deficit lies at the front's accurate end (the fast end is found on
@@ -424,13 +439,11 @@ class AccuracyOptimismSampler(PredictorGuidedSampler):
 
     ACCURACY_BETA = 2.0
 
-    def _surrogates(self, X: np.ndarray, Y: np.ndarray) -> list[Surrogate]:
-        betas = {j: self.ACCURACY_BETA for j in self._maximised_columns}
-        return [PerColumnOptimismSurrogate(X, Y, betas=betas, warp=w, beta=self.beta, predictors=self.predictors,
-                                           seed=self.seed) for w in (True, False)]
+    def column_betas(self, n_measured: int) -> dict[int, float]:
+        return {j: self.ACCURACY_BETA for j in self._maximised_columns}
 
 
-class CostBelievedSampler(PredictorGuidedSampler):
+class CostBelievedSampler(PerColumnOptimismSampler):
     """No optimism about cost (``beta`` 0 for minimised objectives), the usual 1 about accuracy.
 
     Optimism finds the top networks (a believed-front pick finds almost none:
@@ -444,10 +457,8 @@ class CostBelievedSampler(PredictorGuidedSampler):
     def cost_beta(self, n_measured: int) -> float:
         return self.COST_BETA
 
-    def _surrogates(self, X: np.ndarray, Y: np.ndarray) -> list[Surrogate]:
-        betas = {j: self.cost_beta(len(X)) for j, o in enumerate(self.objectives) if o.sign > 0}
-        return [PerColumnOptimismSurrogate(X, Y, betas=betas, warp=w, beta=self.beta, predictors=self.predictors,
-                                           seed=self.seed) for w in (True, False)]
+    def column_betas(self, n_measured: int) -> dict[int, float]:
+        return {j: self.cost_beta(n_measured) for j in self._cost_columns()}
 
 
 class CostOptimismSampler(CostBelievedSampler):
@@ -477,7 +488,7 @@ class LateCostBelievedSampler(CostBelievedSampler):
         return self.beta if n_measured < self.SWITCH_AT else 0.0
 
 
-class CostPortfolioSampler(PredictorGuidedSampler):
+class CostPortfolioSampler(PerColumnOptimismSampler):
     """A portfolio over cost optimism too: picks cycle through the two surrogates with optimism about cost (``beta`` 1) and the same fitted models without it.
 
     ``cost_believed`` found better top networks but lost the front's cheap end;
@@ -488,12 +499,11 @@ class CostPortfolioSampler(PredictorGuidedSampler):
     """
 
     def _surrogates(self, X: np.ndarray, Y: np.ndarray) -> list[Surrogate]:
-        fitted = [PerColumnOptimismSurrogate(X, Y, betas={}, warp=w, beta=self.beta, predictors=self.predictors,
-                                             seed=self.seed) for w in (True, False)]
+        fitted = super()._surrogates(X, Y)
         believed_cost = []
         for surrogate in fitted:
             twin = copy.copy(surrogate)
-            twin.betas = {j: 0.0 for j, o in enumerate(self.objectives) if o.sign > 0}
+            twin.betas = {j: 0.0 for j in self._cost_columns()}
             believed_cost.append(twin)
         return fitted + believed_cost
 
@@ -592,7 +602,7 @@ class ThompsonSampler(PredictorGuidedSampler):
         return [ThompsonSurrogate(X, Y, rng=rng, warp=w, beta=self.beta, predictors=self.predictors, seed=self.seed)
                 for w in (True, False)]
 
-    def _after_pick(self, surrogates, views, view_of, picked_features):
+    def _after_pick(self, surrogates, views, view_of, picked_features, picked_believed):
         return [view_of(s) for s in surrogates]  # a fresh draw for the next pick
 
 
@@ -788,20 +798,14 @@ class PredictedFrontSampler(PredictorGuidedSampler):
         self._pick, self._batch_believed = 0, []
         return super()._propose_batch(measured, taken, rng)
 
-    def _view(self, surrogate, features, lower, span):
-        self._candidate_features = features
-        return super()._view(surrogate, features, lower, span)
-
     def _gain(self, view, front, reference):
-        self._last_view = view
         if self._pick not in self.FRONT_PICKS:
             return super()._gain(view, front, reference)
         chosen = np.array(self._batch_believed, dtype=float).reshape(-1, view["believed"].shape[1])
         return self._improvement(view["believed"], chosen, reference)
 
-    def _after_pick(self, surrogates, views, view_of, picked_features):
-        index = int(np.flatnonzero(np.all(self._candidate_features == picked_features, axis=1))[0])
-        self._batch_believed.append(self._last_view["believed"][index])
+    def _after_pick(self, surrogates, views, view_of, picked_features, picked_believed):
+        self._batch_believed.append(picked_believed)
         self._pick += 1
         return views
 

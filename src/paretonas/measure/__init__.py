@@ -5,7 +5,7 @@ from paretonas.measure._accuracy import accuracy, predictions, recalibrate_batch
 from paretonas.measure._cost import model_bytes, count_macs, count_params
 from paretonas.measure._latency import RUNTIMES, LatencyResult, LatencySettings, measure_latency
 from paretonas.measure._lut import LatencyTable
-from paretonas.measure._onnx import export_onnx, onnx_predictions, torchscript_predictions
+from paretonas.measure._onnx import export_onnx, onnx_logits, onnx_predictions, torchscript_predictions
 
 __all__ = [
     "RUNTIMES",
@@ -18,6 +18,7 @@ __all__ = [
     "export_onnx",
     "measure_latency",
     "model_bytes",
+    "onnx_logits",
     "onnx_predictions",
     "predictions",
     "recalibrate_batchnorm",

@@ -46,12 +46,16 @@ def onnx_session(model: bytes | str | Path, threads: int = 1):
     return ort.InferenceSession(source, options, providers=["CPUExecutionProvider"])
 
 
-def onnx_predictions(model: bytes | str | Path, x: torch.Tensor, batch_size: int = 500, threads: int = 1) -> torch.Tensor:
+def onnx_logits(model: bytes | str | Path, x: torch.Tensor, batch_size: int = 500, threads: int = 1) -> np.ndarray:
+    """The exported file's outputs for ``x``, run in batches."""
     session = onnx_session(model, threads)
     name = session.get_inputs()[0].name
     x = x.numpy().astype(np.float32) if x.is_floating_point() else x.numpy()
-    out = [session.run(None, {name: x[i : i + batch_size]})[0].argmax(axis=1) for i in range(0, len(x), batch_size)]
-    return torch.as_tensor(np.concatenate(out))
+    return np.concatenate([session.run(None, {name: x[i : i + batch_size]})[0] for i in range(0, len(x), batch_size)])
+
+
+def onnx_predictions(model: bytes | str | Path, x: torch.Tensor, batch_size: int = 500, threads: int = 1) -> torch.Tensor:
+    return torch.as_tensor(onnx_logits(model, x, batch_size, threads).argmax(axis=1))
 
 
 def torchscript_predictions(path: str | Path, x: torch.Tensor, batch_size: int = 500) -> torch.Tensor:

@@ -378,7 +378,7 @@ class PredictorGuidedSampler(BaseSampler):
             taken_now[best] = True
             front = np.vstack([front, view["believed"][best]])
             front = front[pareto_mask(front)]
-            views = self._after_pick(surrogates, views, view_of, features[best])
+            views = self._after_pick(surrogates, views, view_of, features[best], view["believed"][best])
         batch = [ids[i] for i in chosen]
         parents = [ok[i] for i in np.flatnonzero(feasible_measured)] if self.local_picks else []
         for pick in range(self.local_picks):
@@ -417,11 +417,13 @@ class PredictorGuidedSampler(BaseSampler):
         """Each candidate's score: the hypervolume its optimistic prediction adds to ``front`` (a UCB)."""
         return self._improvement(view["optimistic"], front, reference)
 
-    def _after_pick(self, surrogates: list[Surrogate], views: list[dict], view_of, picked_features: np.ndarray) -> list[dict]:
+    def _after_pick(self, surrogates: list[Surrogate], views: list[dict], view_of, picked_features: np.ndarray,
+                    picked_believed: np.ndarray) -> list[dict]:
         """What the next pick of the batch sees once a candidate is picked: the same views here.
 
-        The pick already joins the front at its believed value; a variant may also
-        condition the surrogates on it (``benchmarks/nbg_variants.py``).
+        The pick already joins the front at its believed value (``picked_believed``,
+        normalised); a variant may also condition the surrogates on it or keep its own
+        record of the batch (``benchmarks/nbg_variants.py``).
         """
         return views
 
