@@ -55,6 +55,25 @@ def evaluated_lists(runs: dict, strategy: str) -> dict[str, dict[str, list]]:
     raise ParetonasError("it has neither 'datasets' (written by nbg_targets.py) nor 'results' (written by paretonas bench --json)")
 
 
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--runs`` and ``--strategy``: the evaluated lists a script reads (every script that reads runs takes both)."""
+    parser.add_argument("--runs", required=True, help="JSON written by paretonas bench nasbench-graph or nbg_targets.py")
+    parser.add_argument("--strategy", default="default", help="which strategy's runs, for a paretonas bench JSON")
+
+
+def read_runs(path: str, strategy: str, datasets: list[str] | None = None) -> dict[str, dict[str, list]]:
+    """``{dataset: {seed: keys}}`` of ``datasets`` (all the file has when None); errors name the file and what it lacks."""
+    try:
+        runs = evaluated_lists(json.loads(Path(path).read_text()), strategy)
+    except ParetonasError as error:
+        raise ParetonasError(f"{path}: {error}") from None
+    wanted = datasets or list(runs)
+    missing = [d for d in wanted if d not in runs]
+    if missing:
+        raise ParetonasError(f"dataset(s) {', '.join(missing)} not in {path}; pass datasets from: {', '.join(runs)}")
+    return {d: runs[d] for d in wanted}
+
+
 def attainment(points: np.ndarray) -> np.ndarray:
     """Best normalised (minimised) accuracy among points with latency <= each grid value, capped at 1."""
     best = np.ones(len(GRID))
@@ -143,8 +162,7 @@ def measure(dataset: str, runs: dict[str, list], budget: int, band: float, allow
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", required=True, help="JSON written by paretonas bench nasbench-graph or nbg_targets.py")
-    parser.add_argument("--strategy", default="default", help="which strategy's runs, for a paretonas bench JSON")
+    add_run_arguments(parser)
     parser.add_argument("--datasets", default=None, help="comma-separated subset of the file's datasets")
     parser.add_argument("--budget", type=int, default=100)
     parser.add_argument(
@@ -159,17 +177,10 @@ def main() -> None:
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
     try:
-        try:
-            runs = evaluated_lists(json.loads(Path(args.runs).read_text()), args.strategy)
-        except ParetonasError as error:
-            raise ParetonasError(f"{args.runs}: {error}") from None
-        wanted = args.datasets.split(",") if args.datasets else list(runs)
-        missing = [d for d in wanted if d not in runs]
-        if missing:
-            raise ParetonasError(f"dataset(s) {', '.join(missing)} not in {args.runs}; pass --datasets from: {', '.join(runs)}")
+        runs = read_runs(args.runs, args.strategy, args.datasets.split(",") if args.datasets else None)
         if not 0 <= args.picks_from < args.budget:
             raise ParetonasError(f"--picks-from {args.picks_from} must be between 0 and --budget {args.budget} - 1")
-        results = [measure(d, runs[d], args.budget, args.band, args.allow_fewer, args.picks_from) for d in wanted]
+        results = [measure(d, runs[d], args.budget, args.band, args.allow_fewer, args.picks_from) for d in runs]
     except (ParetonasError, OSError, json.JSONDecodeError) as error:
         sys.exit(f"error: {error}")
     print(f"{'dataset':10} {'evals':>6} {'HV ratio':>8} {'deficit':>8} {'share in lat<0.1':>16} {'share in lat>=0.4':>17} {'best-acc rank':>13} "

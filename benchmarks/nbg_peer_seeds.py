@@ -14,7 +14,8 @@ its population re-proposes networks already measured, which are free. Its figure
 table); the length of each ``evaluated`` list says how many that was.
 
 It runs in the peers' own virtual environment (see ``../shared/peers/README.md``:
-DyNAS-T 1.6.0 installed without dependencies), not the project's:
+DyNAS-T 1.6.0 installed without dependencies, plus ``pandas`` and ``requests``, which
+its search modules import), not the project's:
 
     /path/to/peers-venv/bin/python benchmarks/nbg_peer_seeds.py --dataset cora --seeds 30 \\
         --workers 2 --out benchmarks/results/nbg_linas_cora_30seeds.json
