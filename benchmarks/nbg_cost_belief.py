@@ -27,6 +27,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 from nbg_deficit import add_run_arguments, read_runs  # noqa: E402
+from nbg_variants import PresenceFeatureSpace  # noqa: E402
 
 from paretonas.bench.nasbench_graph import DEFAULT_OBJECTIVES, NasBenchGraph  # noqa: E402
 from paretonas.errors import ParetonasError  # noqa: E402
@@ -36,23 +37,14 @@ from paretonas.search.pareto import normalize  # noqa: E402
 LATENCY = 1  # column of DEFAULT_OBJECTIVES
 
 
-def op_presence(bench: NasBenchGraph, keys: list) -> np.ndarray:
-    """Per op value, whether any node of the cell takes it."""
-    ops = [d for d in bench.space.dimensions if d.name.startswith("op")]
-    values = list(ops[0].choices)
-    configs = [bench.config_of_key(k) for k in keys]
-    return np.array([[any(c[d.name] == v for d in ops) for v in values] for c in configs], dtype=float)
-
-
 def measure(bench: NasBenchGraph, runs: dict[str, list], fit_on: int, fastest: int, band: float, log: bool,
             presence: bool) -> dict:
     reference = bench.reference(DEFAULT_OBJECTIVES)
     keys = bench.keys
     latency = bench.objective_matrix(keys, DEFAULT_OBJECTIVES)[:, LATENCY]
     table_latency = normalize(bench.objective_matrix(keys, DEFAULT_OBJECTIVES), reference.lower, reference.upper)[:, LATENCY]
-    features = bench.space.features(np.array([bench.space.encode(bench.config_of_key(k)) for k in keys]))
-    if presence:
-        features = np.hstack([features, op_presence(bench, keys)])
+    space = PresenceFeatureSpace(bench.space.dimensions, bench.space._canonicalize) if presence else bench.space
+    features = space.features(np.array([space.encode(bench.config_of_key(k)) for k in keys]))
     row_of = {k: i for i, k in enumerate(keys)}
     front = sorted(reference.front_keys, key=lambda k: latency[row_of[k]])[:fastest]
     fast = table_latency < band
@@ -100,6 +92,8 @@ def main() -> None:
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
     try:
+        if args.fit_on < 5:
+            raise ParetonasError(f"--fit-on {args.fit_on}: the latency model needs at least 5 networks to fit on")
         runs = read_runs(args.runs, args.strategy, [args.dataset])
         result = measure(NasBenchGraph(args.dataset), runs[args.dataset], args.fit_on, args.fastest, args.band, args.log,
                          args.presence)

@@ -803,8 +803,9 @@ class PredictedFrontSampler(PredictorGuidedSampler):
     so the best networks are believed *worse* than the best measured and never add
     believed (or, when their uncertainty is low, optimistic) hypervolume to the
     measured front; but they still lead the *ranking* among the candidates. On cora,
-    10% of LINAS's picks 51-100 lie within 0.01 (additive epsilon, normalised) of the
-    exact front against 2.7% of ours (physics: 24% against 11%). Here the picks in
+    24.5% of LINAS's picks 51-100 lie within 0.02 (additive epsilon, normalised) of the
+    exact front against 11.4% of ours (``nbg_deficit.py --picks-from 50``; on physics
+    it is the other way round, 47.9% against 62.3%). Here the picks in
     ``FRONT_PICKS`` maximise the hypervolume their believed values add to the picks
     already made in the batch (from nothing: the knee first, then spread along the
     believed front), ignoring the measured front; the others are the default's.
