@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from nbg_deficit import add_run_arguments, read_runs  # noqa: E402
+from nbg_deficit import add_run_arguments, read_runs, table_features  # noqa: E402
 from nbg_variants import PresenceFeatureSpace  # noqa: E402
 
 from paretonas.bench.nasbench_graph import DEFAULT_OBJECTIVES, NasBenchGraph  # noqa: E402
@@ -44,7 +44,7 @@ def measure(bench: NasBenchGraph, runs: dict[str, list], fit_on: int, fastest: i
     latency = bench.objective_matrix(keys, DEFAULT_OBJECTIVES)[:, LATENCY]
     table_latency = normalize(bench.objective_matrix(keys, DEFAULT_OBJECTIVES), reference.lower, reference.upper)[:, LATENCY]
     space = PresenceFeatureSpace(bench.space.dimensions, bench.space._canonicalize) if presence else bench.space
-    features = space.features(np.array([space.encode(bench.config_of_key(k)) for k in keys]))
+    features = table_features(bench, space)
     row_of = {k: i for i, k in enumerate(keys)}
     front = sorted(reference.front_keys, key=lambda k: latency[row_of[k]])[:fastest]
     fast = table_latency < band

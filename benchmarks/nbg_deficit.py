@@ -38,10 +38,17 @@ import numpy as np
 from paretonas.bench.nasbench_graph import DEFAULT_OBJECTIVES, NasBenchGraph
 from paretonas.errors import ParetonasError
 from paretonas.search.pareto import hypervolume, normalize
+from paretonas.space import Space
 
 LATENCY_BINS = (0.0, 0.02, 0.05, 0.1, 0.2, 0.4, 0.7, 1.0)
 NEAR_FRONT = 0.02
 GRID = np.linspace(0.0, 1.0, 2001)
+
+
+def table_features(bench: NasBenchGraph, space: Space | None = None) -> np.ndarray:
+    """Features of every network of ``bench``'s table, in ``bench.keys`` order (``space``: another feature space of it)."""
+    space = space or bench.space
+    return space.features(np.array([space.encode(bench.config_of_key(key)) for key in bench.keys]))
 
 
 def evaluated_lists(runs: dict, strategy: str) -> dict[str, dict[str, list]]:

@@ -33,6 +33,7 @@ import argparse
 import json
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 from sklearn.ensemble import RandomForestRegressor
@@ -43,20 +44,21 @@ from paretonas.errors import ParetonasError
 from paretonas.predict import kendall_tau
 from paretonas.search.pareto import hypervolume_improvement_2d, normalize, pareto_mask
 
+sys.path.insert(0, str(Path(__file__).parent))
+from nbg_deficit import table_features  # noqa: E402
+
+
+def forest(trees: int, seed: int) -> RandomForestRegressor:
+    """The belief model: cora's best top-ranker at 100 samples among the model families the README compares."""
+    return RandomForestRegressor(n_estimators=trees, min_samples_leaf=2, n_jobs=2, random_state=seed)
+
 
 def out_of_fold(features: np.ndarray, target: np.ndarray, folds: int, seed: int, trees: int) -> np.ndarray:
     """Each network's prediction from a random forest fitted on the folds that do not hold it."""
     predicted = np.empty(len(target))
     for train, test in KFold(folds, shuffle=True, random_state=seed).split(features):
-        model = RandomForestRegressor(n_estimators=trees, min_samples_leaf=2, n_jobs=2, random_state=seed)
-        predicted[test] = model.fit(features[train], target[train]).predict(features[test])
+        predicted[test] = forest(trees, seed).fit(features[train], target[train]).predict(features[test])
     return predicted
-
-
-def fitted_on_sample(features: np.ndarray, target: np.ndarray, train: np.ndarray, seed: int, trees: int) -> np.ndarray:
-    """Every network's prediction from a random forest fitted on the networks ``train``."""
-    model = RandomForestRegressor(n_estimators=trees, min_samples_leaf=2, n_jobs=2, random_state=seed)
-    return model.fit(features[train], target[train]).predict(features)
 
 
 def dominated_by(points: np.ndarray, front: np.ndarray) -> np.ndarray:
@@ -90,11 +92,10 @@ def measure(dataset: str, budget: int, folds: int, fold_seeds: int, trees: int, 
     bench = NasBenchGraph(dataset)
     reference = bench.reference(DEFAULT_OBJECTIVES)
     keys = list(bench.keys)
-    space = bench.space
-    features = space.features(np.array([space.encode(bench.config_of_key(k)) for k in keys]))
-    truth = normalize(bench.objective_matrix(keys, DEFAULT_OBJECTIVES), reference.lower, reference.upper)
     if not 0 <= train_size < len(keys):
         raise ParetonasError(f"--train-size {train_size} must be between 0 (out of fold) and {len(keys) - 1} on {dataset}")
+    features = table_features(bench)
+    truth = normalize(bench.objective_matrix(keys, DEFAULT_OBJECTIVES), reference.lower, reference.upper)
     top5 = np.argsort(truth[:, 0])[: len(keys) // 20]
     per_seed = []
     for seed in range(fold_seeds):
@@ -103,7 +104,8 @@ def measure(dataset: str, budget: int, folds: int, fold_seeds: int, trees: int, 
         if train_size:
             train = np.random.default_rng(seed).choice(len(keys), train_size, replace=False)
             unseen[train] = False
-            believed = np.column_stack([fitted_on_sample(features, truth[:, j], train, seed, trees) for j in range(2)])
+            believed = np.column_stack([forest(trees, seed).fit(features[train], truth[train, j]).predict(features)
+                                        for j in range(2)])
         else:
             believed = np.column_stack([out_of_fold(features, truth[:, j], folds, seed, trees) for j in range(2)])
         residual_std = float(np.std(truth[:, 0] - believed[:, 0]))
@@ -126,7 +128,7 @@ def measure(dataset: str, budget: int, folds: int, fold_seeds: int, trees: int, 
                 "seconds": time.perf_counter() - started,
             }
         )
-        print(f"{dataset} fold seed {seed}: HV ratio at {budget} {ratios[str(budget)]:.4f}, "
+        print(f"{dataset} {'draw' if train_size else 'fold seed'} {seed}: HV ratio at {budget} {ratios[str(budget)]:.4f}, "
               f"accuracy tau {per_seed[-1]['accuracy_tau_unseen']:.3f}, "
               f"top 5% measured {per_seed[-1]['top5pct_in_measured']}", file=sys.stderr, flush=True)
     return {
@@ -156,8 +158,10 @@ def main() -> None:
         unknown = [d for d in datasets if d not in DATASETS]
         if unknown:
             raise ParetonasError(f"unknown dataset(s) {', '.join(unknown)} in --datasets; choose from: {', '.join(DATASETS)}")
-        if args.folds < 2:
-            raise ParetonasError(f"--folds must be at least 2, got {args.folds}")
+        for name, value, least in (("--folds", args.folds, 2), ("--fold-seeds", args.fold_seeds, 1), ("--budget", args.budget, 1),
+                                   ("--trees", args.trees, 1)):
+            if value < least:
+                raise ParetonasError(f"{name} must be at least {least}, got {value}")
         results = {d: measure(d, args.budget, args.folds, args.fold_seeds, args.trees, args.latency, args.optimism,
                                   args.train_size) for d in datasets}
     except ParetonasError as error:

@@ -42,6 +42,7 @@ from paretonas.predict import OutputWarp, fit_predictor, kendall_tau
 from paretonas.search.pareto import normalize
 
 sys.path.insert(0, str(Path(__file__).parent))
+from nbg_deficit import table_features  # noqa: E402
 from nbg_variants import PathFeatureSpace  # noqa: E402
 
 
@@ -104,7 +105,7 @@ def measure(dataset: str, seeds: int, samples: int, band: float, top_predicted: 
     reference = bench.reference(DEFAULT_OBJECTIVES)
     keys = list(bench.keys)  # one entry per distinct network of the table
     space = FEATURES[features_name](bench.space)
-    features = space.features(np.array([space.encode(bench.config_of_key(key)) for key in keys]))
+    features = table_features(bench, space)
     objectives = bench.objective_matrix(keys, DEFAULT_OBJECTIVES)  # minimisation space: -accuracy, latency
     if not 0 < samples < len(keys):
         raise ParetonasError(f"--samples {samples} must be between 1 and {len(keys) - 1} (the table has {len(keys)} networks)")
