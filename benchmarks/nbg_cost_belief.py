@@ -1,19 +1,23 @@
 """Does the strategy's latency model know which networks are the fastest? Believed ranks of the exact front's fastest networks.
 
-On physics no run of the default strategy measures the table's fastest network
-(three skips and one fc layer), and on arxiv the fastest three are measured in one or
-two runs of 30, although each alone is worth +0.001 to +0.004 of HV ratio
-(``nbg_single_network.py``). This script asks whether the latency model could have
-pointed at them: for each run it fits the default strategy's latency predictor (model
-selection between a GP and Bayesian ridge on the space's features, Yeo-Johnson-warped
-output) on the run's first ``--fit-on`` networks and reports the believed rank, among
-all 26,206 networks (1 = believed fastest), of the exact front's ``--fastest`` fastest
-networks, and the Kendall tau of belief against truth within the fast band.
+Before the additive cost model (``--without-additive``), no physics run of the
+default strategy measured the table's fastest network (three skips and one fc
+layer), and arxiv runs measured the fastest three in one or two of 30, although each
+alone is worth +0.001 to +0.004 of HV ratio (``nbg_single_network.py``). This script
+asks whether the latency model could have pointed at them: for each run it fits the
+default strategy's latency predictor (model selection between a GP and Bayesian ridge
+on the space's features, Yeo-Johnson-warped output, and the additive cost model where
+it ranks better out of fold) on the run's first ``--fit-on`` networks and reports the
+believed rank, among all 26,206 networks (1 = believed fastest), of the exact front's
+``--fastest`` fastest networks, and the Kendall tau of belief against truth within
+the fast band.
 ``--log`` fits log latency instead; ``--presence`` adds, per op, whether any node
 takes it (a one-time cost per op type, as physics's +40 ms for any GAT, GCN or
 Chebyshev layer, is a step in presence, not in counts).
 
-    python benchmarks/nbg_cost_belief.py --runs benchmarks/results/nbg_targets_seeds30to59.json --dataset physics --out benchmarks/results/nbg_cost_belief_physics.json
+    python benchmarks/nbg_cost_belief.py --runs benchmarks/results/nbg_targets_seeds30to59_before_additive_cost.json --dataset physics --out benchmarks/results/nbg_cost_belief_physics_additive.json
+
+(add ``--without-additive`` for ``nbg_cost_belief_physics.json``, the model before it)
 """
 
 from __future__ import annotations
@@ -31,14 +35,14 @@ from nbg_variants import PresenceFeatureSpace  # noqa: E402
 
 from paretonas.bench.nasbench_graph import DEFAULT_OBJECTIVES, NasBenchGraph  # noqa: E402
 from paretonas.errors import ParetonasError  # noqa: E402
-from paretonas.predict import OutputWarp, fit_predictor, kendall_tau  # noqa: E402
+from paretonas.predict import OutputWarp, fit_additive_cost, fit_predictor, kendall_tau  # noqa: E402
 from paretonas.search.pareto import normalize  # noqa: E402
 
 LATENCY = 1  # column of DEFAULT_OBJECTIVES
 
 
 def measure(bench: NasBenchGraph, runs: dict[str, list], fit_on: int, fastest: int, band: float, log: bool,
-            presence: bool) -> dict:
+            presence: bool, additive_model: bool = True) -> dict:
     reference = bench.reference(DEFAULT_OBJECTIVES)
     keys = bench.keys
     latency = bench.objective_matrix(keys, DEFAULT_OBJECTIVES)[:, LATENCY]
@@ -54,6 +58,10 @@ def measure(bench: NasBenchGraph, runs: dict[str, list], fit_on: int, fastest: i
         train = [row_of[k] for k in evaluated[:fit_on]]
         warp = OutputWarp(target[train])
         model = fit_predictor(features[train], warp.forward(target[train]), seed=0)
+        if additive_model and not log:  # the strategy's selection (Surrogate): the additive cost model where it ranks better out of fold
+            additive = fit_additive_cost(features[train], target[train], space.count_feature_columns(), seed=0)
+            if additive is not None and (np.isnan(model.cv_tau) or additive.cv_tau > model.cv_tau):
+                model = additive
         believed, _ = model.predict(features)  # the warp is monotone: ranks need no inverse
         order = np.argsort(np.argsort(believed, kind="stable"), kind="stable")
         per_run.append(
@@ -70,6 +78,7 @@ def measure(bench: NasBenchGraph, runs: dict[str, list], fit_on: int, fastest: i
         "fit_on": fit_on,
         "log_latency": log,
         "presence_features": presence,
+        "additive_cost_model": additive_model and not log,
         "fast_band": band,
         "fast_band_networks": int(fast.sum()),
         "fastest_front": [{"key": k, "config": bench.config_of_key(k), "latency_normalised": float(table_latency[row_of[k]]),
@@ -89,6 +98,8 @@ def main() -> None:
     parser.add_argument("--band", type=float, default=0.02, help="normalised latency below which a network is 'fast'")
     parser.add_argument("--log", action="store_true", help="fit log latency")
     parser.add_argument("--presence", action="store_true", help="add per-op presence features")
+    parser.add_argument("--without-additive", action="store_true",
+                        help="the latency model as it was before the additive cost model joined the selection")
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
     try:
@@ -96,7 +107,7 @@ def main() -> None:
             raise ParetonasError(f"--fit-on {args.fit_on}: the latency model needs at least 5 networks to fit on")
         runs = read_runs(args.runs, args.strategy, [args.dataset])
         result = measure(NasBenchGraph(args.dataset), runs[args.dataset], args.fit_on, args.fastest, args.band, args.log,
-                         args.presence)
+                         args.presence, additive_model=not args.without_additive)
     except (ParetonasError, OSError, json.JSONDecodeError) as error:
         sys.exit(f"error: {error}")
     print(f"{result['dataset']}: latency model fitted on each run's first {args.fit_on} networks "

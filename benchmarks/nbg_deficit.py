@@ -23,7 +23,7 @@ dataset:
   if the rest of its front were exact. Ceiling minus HV ratio is what the rest of the
   front costs; one minus the ceiling is what the top accuracy alone costs.
 
-    python benchmarks/nbg_deficit.py --runs benchmarks/results/nbg_targets_30seeds.json --out benchmarks/results/nbg_deficit_30seeds.json
+    python benchmarks/nbg_deficit.py --runs benchmarks/results/nbg_targets_30seeds_before_additive_cost.json --out benchmarks/results/nbg_deficit_30seeds.json
 """
 
 from __future__ import annotations

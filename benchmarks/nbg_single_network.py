@@ -12,7 +12,7 @@ and in how many runs of the ``--compare`` run sets (a peer at its own budget).
 A target that one network closes, found by neither search in most runs, is decided
 by a lottery over a flat region of the table, not by a front short everywhere.
 
-    python benchmarks/nbg_single_network.py --runs benchmarks/results/nbg_targets_seeds30to59.json --datasets cora,physics \\
+    python benchmarks/nbg_single_network.py --runs benchmarks/results/nbg_targets_seeds30to59_before_additive_cost.json --datasets cora,physics \\
         --compare cora=benchmarks/results/nbg_linas_cora_30seeds.json:linas_dynast:200 \\
         --compare physics=benchmarks/results/nbg_linas_physics_30seeds.json:linas_dynast:200 \\
         --out benchmarks/results/nbg_single_network.json

@@ -8,7 +8,10 @@ JSON, which keeps every seed's evaluation order) and is reported as the mean of 
 per-seed differences with its standard error.
 
 The variants are the ones the README reports as not having closed the gap; add one to
-``VARIANTS`` to measure a new idea the same way:
+``VARIANTS`` to measure a new idea the same way. Each is the *current* default plus its
+change: those measured before session 22 were compared with the default before the
+additive cost model (``*_before_additive_cost.json`` baselines), and a rerun now
+measures them on top of it.
 
     python benchmarks/nbg_variants.py --variant local3 --datasets cora,citeseer,pubmed --seeds 30 \\
         --baseline benchmarks/results/nbg_targets_30seeds.json --out benchmarks/results/nbg_variant_local3.json
@@ -292,7 +295,7 @@ class FallingBetaSampler(PredictorGuidedSampler):
     def _surrogates(self, X: np.ndarray, Y: np.ndarray) -> list[Surrogate]:
         progress = min(1.0, max(0.0, (len(X) - self.n_initial) / (self.END_AT - self.n_initial)))
         beta = self.BETA_START + (self.BETA_END - self.BETA_START) * progress
-        return [Surrogate(X, Y, warp=w, beta=beta, predictors=self.predictors, seed=self.seed) for w in (True, False)]
+        return [Surrogate(X, Y, warp=w, **(self._surrogate_settings() | {"beta": beta})) for w in (True, False)]
 
 
 class LateLocalSampler(PredictorGuidedSampler):
@@ -416,8 +419,8 @@ def fit_on_top_ranking(X: np.ndarray, y: np.ndarray, seed: int):
 class TopRankingSurrogate(Surrogate):
     """A surrogate whose models for ``columns`` are selected by :func:`fit_on_top_ranking`."""
 
-    def __init__(self, X, Y, *, warp, beta, predictors, seed, columns):
-        super().__init__(X, Y, warp=warp, beta=beta, predictors=predictors, seed=seed)
+    def __init__(self, X, Y, *, columns, seed, **kwargs):
+        super().__init__(X, Y, seed=seed, **kwargs)
         for j in columns:
             finite = np.isfinite(Y[:, j])
             self.models[j] = fit_on_top_ranking(X[finite], self.warps[j].forward(Y[finite, j]), seed)
@@ -430,8 +433,7 @@ class TopRankingSelectionSampler(PredictorGuidedSampler):
         return list(range(len(self.objectives)))
 
     def _surrogates(self, X: np.ndarray, Y: np.ndarray) -> list[Surrogate]:
-        return [TopRankingSurrogate(X, Y, warp=w, beta=self.beta, predictors=self.predictors, seed=self.seed,
-                                    columns=self._top_ranking_columns()) for w in (True, False)]
+        return [TopRankingSurrogate(X, Y, warp=w, columns=self._top_ranking_columns(), **self._surrogate_settings()) for w in (True, False)]
 
 
 class TopRankingAccuracySampler(TopRankingSelectionSampler):
@@ -463,8 +465,7 @@ class PerColumnOptimismSampler(PredictorGuidedSampler):
 
     def _surrogates(self, X: np.ndarray, Y: np.ndarray) -> list[Surrogate]:
         betas = self.column_betas(len(X))
-        return [PerColumnOptimismSurrogate(X, Y, betas=betas, warp=w, beta=self.beta, predictors=self.predictors,
-                                           seed=self.seed) for w in (True, False)]
+        return [PerColumnOptimismSurrogate(X, Y, betas=betas, warp=w, **self._surrogate_settings()) for w in (True, False)]
 
 
 class AccuracyOptimismSampler(PerColumnOptimismSampler):
@@ -636,7 +637,7 @@ class ThompsonSampler(PredictorGuidedSampler):
 
     def _surrogates(self, X: np.ndarray, Y: np.ndarray) -> list[Surrogate]:
         rng = np.random.default_rng([self.seed, len(X), 7])
-        return [ThompsonSurrogate(X, Y, rng=rng, warp=w, beta=self.beta, predictors=self.predictors, seed=self.seed)
+        return [ThompsonSurrogate(X, Y, rng=rng, warp=w, **self._surrogate_settings())
                 for w in (True, False)]
 
     def _after_pick(self, surrogates, views, view_of, picked_features, picked_believed):
@@ -690,7 +691,7 @@ class ExpectedImprovementSampler(PredictorGuidedSampler):
     """
 
     def _surrogates(self, X: np.ndarray, Y: np.ndarray) -> list[Surrogate]:
-        return [QuadratureSurrogate(X, Y, warp=w, beta=self.beta, predictors=self.predictors, seed=self.seed)
+        return [QuadratureSurrogate(X, Y, warp=w, **self._surrogate_settings())
                 for w in (True, False)]
 
     def _view(self, surrogate, features, lower, span):
@@ -809,9 +810,9 @@ class TreeSpread:
 class ForestSurrogate(Surrogate):
     """Raw outputs; the ``forest_columns`` (accuracy) predicted by a random forest, the rest as the default."""
 
-    def __init__(self, X, Y, *, forest_columns, beta, predictors, seed):
+    def __init__(self, X, Y, *, forest_columns, **kwargs):
         self.forest_columns = set(forest_columns)
-        super().__init__(X, Y, warp=False, beta=beta, predictors=predictors, seed=seed)
+        super().__init__(X, Y, warp=False, **kwargs)
 
     def fit_column(self, column, X, y, predictors, seed):
         if column in self.forest_columns:
@@ -827,8 +828,7 @@ class ForestPortfolioSampler(PredictorGuidedSampler):
     """
 
     def _surrogates(self, X, Y):
-        forest = ForestSurrogate(X, Y, forest_columns=self._maximised_columns, beta=self.beta,
-                                 predictors=self.predictors, seed=self.seed)
+        forest = ForestSurrogate(X, Y, forest_columns=self._maximised_columns, **self._surrogate_settings())
         return super()._surrogates(X, Y) + [forest]
 
 

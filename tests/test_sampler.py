@@ -161,3 +161,32 @@ def test_local_picks_climb_to_the_most_accurate_network():
 def test_local_picks_outside_the_batch_are_a_clear_error(cora):
     with pytest.raises(ValueError, match=r"local_picks must be between 0 and batch_size \(6\), got 7"):
         PredictorGuidedSampler(cora.space, DEFAULT_OBJECTIVES, local_picks=7)
+
+
+def test_surrogate_predicts_an_additive_cost_with_the_additive_model_and_accuracy_without():
+    """Model selection per column: the latency column (positive, a sum of per-op costs)
+    goes to the additive cost model, unwarped; the accuracy column (negated, not additive)
+    keeps the default families."""
+    from paretonas.search.samplers._predictor_guided._surrogate import Surrogate
+    from paretonas.space import Choice, Space
+
+    ops = ["skip", "fc", "gin", "gat"]
+    space = Space([Choice("link", ["chain", "parallel"])] + [Choice(f"op{i}", ops) for i in range(1, 5)])
+    rng = np.random.default_rng(0)
+    encodings = space.all_encodings()[rng.choice(space.size, 40, replace=False)]
+    cost = {"skip": 0.0, "fc": 0.2, "gin": 0.5, "gat": 20.0}
+    configs = [space.decode(e) for e in encodings]
+    latency = np.array([0.3 + sum(cost[c[f"op{i}"]] for i in range(1, 5)) for c in configs]) * (1 + 0.03 * rng.normal(size=40))
+    accuracy = np.array([0.8 - 0.1 * (c["link"] == "chain") * (c["op1"] == "gat") for c in configs]) + 0.01 * rng.normal(size=40)
+    Y = np.column_stack([-accuracy, latency])
+    for warp in (True, False):
+        surrogate = Surrogate(space.features(encodings), Y, warp=warp, beta=1.0, predictors=("gp", "bayesian_ridge"), seed=0,
+                              count_columns=space.count_feature_columns())
+        (acc_model, _), (cost_model, cost_tau) = surrogate.describe()
+        assert acc_model in ("gp", "bayesian_ridge")
+        assert cost_model == "additive_cost" and cost_tau > 0.8
+        assert not surrogate.warps[1].enabled
+        believed, optimistic, _ = surrogate.predict(space.features(encodings))
+        assert (optimistic[:, 1] < believed[:, 1]).all()
+    plain = Surrogate(space.features(encodings), Y, warp=True, beta=1.0, predictors=("gp", "bayesian_ridge"), seed=0)
+    assert plain.describe()[1][0] != "additive_cost"  # without count columns, the default families

@@ -34,6 +34,8 @@ def test_onehot_and_count_features(space):
     # op1 and op2 share one choice list: one count block of 3 values, both on "c"
     assert features.shape == (11 + 3,)
     assert list(features[11:]) == [0.0, 0.0, 1.0]
+    assert list(space.count_feature_columns()) == [11, 12, 13]
+    assert Space([Choice("width", [16, 32]), Choice("act", ["relu", "gelu"])]).count_feature_columns().size == 0
 
 
 def test_sampling_is_seeded_and_in_range(space):

@@ -260,6 +260,16 @@ class Space:
             out[rows, offset + vectors[:, j]] = 1.0
         return out
 
+    def count_feature_columns(self) -> np.ndarray:
+        """Indices, in :meth:`features`' columns, of the value counts (they follow the one-hot blocks).
+
+        A cost model that charges each value once per dimension taking it, wherever
+        that dimension sits, reads these columns only
+        (:class:`paretonas.predict.AdditiveCostModel`).
+        """
+        start = int(self.cardinalities.sum())
+        return np.arange(start, start + sum(n_values for _, n_values in self._count_groups))
+
     def features(self, vectors: np.ndarray) -> np.ndarray:
         """Predictor features: one-hot blocks plus value counts over shared-choice groups.
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 
-from paretonas.predict import OutputWarp, fit_predictor
+from paretonas.predict import OutputWarp, fit_additive_cost, fit_predictor
 
 
 class Surrogate:
@@ -12,16 +14,27 @@ class Surrogate:
 
     Columns of ``Y`` are minimisation-space objectives followed by constraint metrics;
     NaN entries (a metric not recorded) are left out of that column's fit.
+
+    A cost column (positive values: latency, MACs, size) may instead be predicted by
+    :class:`paretonas.predict.AdditiveCostModel` on ``count_columns``, unwarped, where
+    that model ranks the measured networks better out of fold than the column's own
+    model selection does.
     """
 
-    def __init__(self, X: np.ndarray, Y: np.ndarray, *, warp: bool, beta: float, predictors: tuple[str, ...], seed: int):
+    def __init__(self, X: np.ndarray, Y: np.ndarray, *, warp: bool, beta: float, predictors: tuple[str, ...], seed: int,
+                 count_columns: Sequence[int] = ()):
         self.beta = beta
         self.models, self.warps = [], []
         for column in Y.T:
             finite = np.isfinite(column)
-            warp_j = OutputWarp(column[finite], enabled=warp)
+            y = column[finite]
+            warp_j = OutputWarp(y, enabled=warp)
+            model = self.fit_column(len(self.models), X[finite], warp_j.forward(y), predictors, seed)
+            additive = fit_additive_cost(X[finite], y, count_columns, seed=seed)
+            if additive is not None and (np.isnan(model.cv_tau) or additive.cv_tau > model.cv_tau):
+                model, warp_j = additive, OutputWarp(y, enabled=False)  # Kendall tau is warp-invariant: comparable
             self.warps.append(warp_j)
-            self.models.append(self.fit_column(len(self.models), X[finite], warp_j.forward(column[finite]), predictors, seed))
+            self.models.append(model)
 
     def fit_column(self, column: int, X: np.ndarray, y: np.ndarray, predictors: tuple[str, ...], seed: int):
         """The model of one column: model selection among ``predictors`` here; a variant may fit another family."""

@@ -322,7 +322,12 @@ class PredictorGuidedSampler(BaseSampler):
         and alternating hedges between them at no extra measurement.
         """
         kinds = [True, False] if self.warp_outputs == "portfolio" else [bool(self.warp_outputs)]
-        return [Surrogate(X, Y, warp=w, beta=self.beta, predictors=self.predictors, seed=self.seed) for w in kinds]
+        return [Surrogate(X, Y, warp=w, **self._surrogate_settings()) for w in kinds]
+
+    def _surrogate_settings(self) -> dict[str, Any]:
+        """What every surrogate of this sampler is built with; a variant that builds its own passes the same."""
+        return {"beta": self.beta, "predictors": self.predictors, "seed": self.seed,
+                "count_columns": self.space.count_feature_columns()}
 
     def _propose_batch(self, measured: dict, taken: set, rng: np.random.Generator) -> list[tuple]:
         ok = [(ident, row) for ident, row in measured.items() if row is not None]

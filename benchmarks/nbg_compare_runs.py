@@ -1,0 +1,86 @@
+"""Two saved runs of NAS-Bench-Graph searches, compared seed by seed.
+
+``nbg_variants.py`` compares a variant it runs with a saved default; this compares two
+runs already saved (``nbg_targets.py``'s JSON, or a variant's), such as the default
+before and after a change was adopted, on the seeds both hold. It reports each one's
+mean HV ratio at ``--budget``, the mean per-seed difference with its standard error,
+and how many seeds each side wins:
+
+    python benchmarks/nbg_compare_runs.py --runs benchmarks/results/nbg_targets_seeds30to59.json \\
+        --baseline benchmarks/results/nbg_targets_seeds30to59_before_additive_cost.json \\
+        --out benchmarks/results/nbg_compare_additive_cost_seeds30to59.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from pathlib import Path
+
+from paretonas.bench.nasbench_graph import DEFAULT_OBJECTIVES, NasBenchGraph
+from paretonas.errors import ParetonasError
+
+
+def per_seed_runs(path: str) -> dict[str, dict[str, list]]:
+    runs = json.loads(Path(path).read_text()).get("datasets")
+    if not isinstance(runs, dict) or not all("per_seed_evaluated" in entry for entry in runs.values()):
+        raise ParetonasError(f"{path} holds no per-seed runs: pass a JSON written by nbg_targets.py or nbg_variants.py")
+    return {dataset: entry["per_seed_evaluated"] for dataset, entry in runs.items()}
+
+
+def compare(dataset: str, runs: dict[str, list], baseline: dict[str, list], budget: int) -> dict:
+    seeds = sorted(set(runs) & set(baseline), key=int)
+    if len(seeds) < 2:
+        raise ParetonasError(f"{dataset}: the two files share {len(seeds)} seed(s); at least 2 are needed")
+    short = [s for s in seeds if min(len(runs[s]), len(baseline[s])) < budget]
+    if short:
+        raise ParetonasError(f"{dataset}: seed(s) {', '.join(short[:5])} have fewer than --budget {budget} evaluations")
+    bench = NasBenchGraph(dataset)
+    exact = bench.reference(DEFAULT_OBJECTIVES)
+    ratio = lambda keys: exact.hv_ratio(bench.objective_matrix(keys[:budget], DEFAULT_OBJECTIVES))
+    ours, theirs = [ratio(runs[s]) for s in seeds], [ratio(baseline[s]) for s in seeds]
+    diffs = [a - b for a, b in zip(ours, theirs)]
+    return {
+        "seeds": [int(s) for s in seeds],
+        "hv_ratio": statistics.mean(ours),
+        "baseline_hv_ratio": statistics.mean(theirs),
+        "difference": statistics.mean(diffs),
+        "difference_standard_error": statistics.stdev(diffs) / len(diffs) ** 0.5,
+        "median_difference": statistics.median(diffs),
+        "wins": sum(d > 0 for d in diffs),
+        "losses": sum(d < 0 for d in diffs),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", required=True)
+    parser.add_argument("--baseline", required=True)
+    parser.add_argument("--datasets", default=None, help="comma-separated (default: every dataset both files hold)")
+    parser.add_argument("--budget", type=int, default=100)
+    parser.add_argument("--out", default=None)
+    args = parser.parse_args()
+    try:
+        runs, baseline = per_seed_runs(args.runs), per_seed_runs(args.baseline)
+        datasets = args.datasets.split(",") if args.datasets else [d for d in runs if d in baseline]
+        missing = [d for d in datasets if d not in runs or d not in baseline]
+        if missing or not datasets:
+            raise ParetonasError(f"dataset(s) {', '.join(missing) or '(none)'} not in both files; they share: "
+                                 f"{', '.join(d for d in runs if d in baseline) or 'nothing'}")
+        results = {d: compare(d, runs[d], baseline[d], args.budget) for d in datasets}
+    except (ParetonasError, OSError, json.JSONDecodeError) as error:
+        sys.exit(f"error: {error}")
+    for dataset, r in results.items():
+        print(f"{dataset:10} {r['hv_ratio']:.4f} vs {r['baseline_hv_ratio']:.4f} at {args.budget}: "
+              f"{r['difference']:+.4f} ± {r['difference_standard_error']:.4f} (median {r['median_difference']:+.4f}; "
+              f"{r['wins']} seeds better, {r['losses']} worse, of {len(r['seeds'])})")
+    if args.out:
+        Path(args.out).write_text(json.dumps({"command": " ".join([Path(sys.executable).name, *sys.argv]), "runs": args.runs,
+                                              "baseline": args.baseline, "budget": args.budget, "datasets": results},
+                                             indent=1))
+
+
+if __name__ == "__main__":
+    main()
