@@ -1,7 +1,8 @@
 """Two saved runs of NAS-Bench-Graph searches, compared seed by seed.
 
 ``nbg_variants.py`` compares a variant it runs with a saved default; this compares two
-runs already saved (``nbg_targets.py``'s JSON, or a variant's), such as the default
+runs already saved (``nbg_targets.py``'s or a variant's JSON, or the default strategy's
+runs in a ``paretonas bench nasbench-graph --json`` file), such as the default
 before and after a change was adopted, on the seeds both hold. It reports each one's
 mean HV ratio at ``--budget``, the mean per-seed difference with its standard error,
 and how many seeds each side wins:
@@ -19,15 +20,11 @@ import statistics
 import sys
 from pathlib import Path
 
-from paretonas.bench.nasbench_graph import DEFAULT_OBJECTIVES, NasBenchGraph
-from paretonas.errors import ParetonasError
+sys.path.insert(0, str(Path(__file__).parent))
+from nbg_deficit import read_runs  # noqa: E402
 
-
-def per_seed_runs(path: str) -> dict[str, dict[str, list]]:
-    runs = json.loads(Path(path).read_text()).get("datasets")
-    if not isinstance(runs, dict) or not all("per_seed_evaluated" in entry for entry in runs.values()):
-        raise ParetonasError(f"{path} holds no per-seed runs: pass a JSON written by nbg_targets.py or nbg_variants.py")
-    return {dataset: entry["per_seed_evaluated"] for dataset, entry in runs.items()}
+from paretonas.bench.nasbench_graph import DEFAULT_OBJECTIVES, NasBenchGraph  # noqa: E402
+from paretonas.errors import ParetonasError  # noqa: E402
 
 
 def compare(dataset: str, runs: dict[str, list], baseline: dict[str, list], budget: int) -> dict:
@@ -63,7 +60,7 @@ def main() -> None:
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
     try:
-        runs, baseline = per_seed_runs(args.runs), per_seed_runs(args.baseline)
+        runs, baseline = read_runs(args.runs, "default"), read_runs(args.baseline, "default")
         datasets = args.datasets.split(",") if args.datasets else [d for d in runs if d in baseline]
         missing = [d for d in datasets if d not in runs or d not in baseline]
         if missing or not datasets:

@@ -35,7 +35,7 @@ from nbg_variants import PresenceFeatureSpace  # noqa: E402
 
 from paretonas.bench.nasbench_graph import DEFAULT_OBJECTIVES, NasBenchGraph  # noqa: E402
 from paretonas.errors import ParetonasError  # noqa: E402
-from paretonas.predict import OutputWarp, fit_additive_cost, fit_predictor, kendall_tau  # noqa: E402
+from paretonas.predict import OutputWarp, fit_predictor, kendall_tau, prefer_additive_cost  # noqa: E402
 from paretonas.search.pareto import normalize  # noqa: E402
 
 LATENCY = 1  # column of DEFAULT_OBJECTIVES
@@ -58,10 +58,8 @@ def measure(bench: NasBenchGraph, runs: dict[str, list], fit_on: int, fastest: i
         train = [row_of[k] for k in evaluated[:fit_on]]
         warp = OutputWarp(target[train])
         model = fit_predictor(features[train], warp.forward(target[train]), seed=0)
-        if additive_model and not log:  # the strategy's selection (Surrogate): the additive cost model where it ranks better out of fold
-            additive = fit_additive_cost(features[train], target[train], space.count_feature_columns(), seed=0)
-            if additive is not None and (np.isnan(model.cv_tau) or additive.cv_tau > model.cv_tau):
-                model = additive
+        if additive_model and not log:  # the strategy's selection (Surrogate)
+            model = prefer_additive_cost(model, features[train], target[train], space.count_feature_columns(), seed=0)
         believed, _ = model.predict(features)  # the warp is monotone: ranks need no inverse
         order = np.argsort(np.argsort(believed, kind="stable"), kind="stable")
         per_run.append(

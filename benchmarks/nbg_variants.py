@@ -35,6 +35,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 import optuna  # noqa: E402
+from sklearn.base import BaseEstimator  # noqa: E402
 
 from paretonas.bench.nasbench_graph import DATASETS, DEFAULT_OBJECTIVES, NasBenchGraph  # noqa: E402
 from paretonas.errors import ParetonasError  # noqa: E402
@@ -832,7 +833,7 @@ class ForestPortfolioSampler(PredictorGuidedSampler):
         return super()._surrogates(X, Y) + [forest]
 
 
-class AdditiveResidualCostModel:
+class AdditiveResidualCostModel(BaseEstimator):
     """The additive cost model times exp(a GP on the log of its residual ratio): a sum of per-op costs, corrected where position matters.
 
     The additive model ranks pubmed's fast band worse than the model it replaced
@@ -843,15 +844,8 @@ class AdditiveResidualCostModel:
     """
 
     def __init__(self, columns=(), seed: int = 0):
-        self.columns, self.seed = columns, seed
-
-    def get_params(self, deep=True):
-        return {"columns": self.columns, "seed": self.seed}
-
-    def set_params(self, **params):
-        for key, value in params.items():
-            setattr(self, key, value)
-        return self
+        self.columns = columns
+        self.seed = seed
 
     def fit(self, X, y):
         from paretonas.predict import AdditiveCostModel

@@ -63,62 +63,47 @@ def test_transfer_predictor_learns_from_fp32_and_keeps_the_original():
     assert tau_transfer > tau_scratch + 0.1 and tau_transfer > 0.7, (tau_transfer, tau_scratch)
 
 
-def _cell_space():
-    from paretonas.space import Choice, Space
-
-    ops = ["skip", "fc", "gin", "gat"]
-    return Space([Choice("link", ["chain", "parallel", "mixed"])] + [Choice(f"op{i}", ops) for i in range(1, 5)])
-
-
-def _additive_latency(space, encodings, noise=0.0, rng=None):
-    """Latency = 0.3 ms + a cost per op wherever it sits; GAT costs 100 times FC."""
-    cost = {"skip": 0.0, "fc": 0.2, "gin": 0.5, "gat": 20.0}
-    latency = np.array([0.3 + sum(cost[space.decode(e)[f"op{i}"]] for i in range(1, 5)) for e in encodings])
-    return latency * (1 + noise * rng.normal(size=len(latency))) if noise else latency
-
-
-def test_additive_cost_model_recovers_per_choice_costs_from_few_networks():
+def test_additive_cost_model_recovers_per_choice_costs_from_few_networks(cell_space, additive_latency):
     from paretonas.predict import AdditiveCostModel
 
-    space = _cell_space()
+    space = cell_space
     everything = space.all_encodings()
     train = everything[np.random.default_rng(0).choice(len(everything), 20, replace=False)]
-    model = AdditiveCostModel(space.count_feature_columns()).fit(space.features(train), _additive_latency(space, train))
+    model = AdditiveCostModel(space.count_feature_columns()).fit(space.features(train), additive_latency(space, train))
     mean, std = model.predict(space.features(everything), return_std=True)
-    assert np.allclose(mean, _additive_latency(space, everything), rtol=1e-9)
+    assert np.allclose(mean, additive_latency(space, everything), rtol=1e-9)
     assert np.allclose(std, 0.0, atol=1e-6)  # no residual: no noise, and the coefficients are pinned down
     with pytest.raises(ValueError, match="positive costs only"):
-        model.fit(space.features(train), -_additive_latency(space, train))
+        model.fit(space.features(train), -additive_latency(space, train))
 
 
-def test_additive_cost_model_ranks_the_fast_end_that_an_absolute_fit_loses():
+def test_additive_cost_model_ranks_the_fast_end_that_an_absolute_fit_loses(cell_space, additive_latency):
     """Multiplicative noise on costs spanning two orders of magnitude: the relative fit
     keeps the order of the cheap networks, a one-hot ridge of the same data does not."""
     from paretonas.predict import AdditiveCostModel
     from paretonas.predict._models import bayesian_ridge
 
-    space = _cell_space()
+    space = cell_space
     everything = space.all_encodings()
     rng = np.random.default_rng(3)
     train = everything[rng.choice(len(everything), 40, replace=False)]
-    y = _additive_latency(space, train, noise=0.05, rng=rng)
-    truth = _additive_latency(space, everything)
+    y = additive_latency(space, train, noise=0.05, rng=rng)
+    truth = additive_latency(space, everything)
     fast = truth < 2.0  # no GAT
-    ours = AdditiveCostModel(space.count_feature_columns()).fit(space.features(train), y).predict(space.features(everything))
+    model = AdditiveCostModel(space.count_feature_columns()).fit(space.features(train), y)
+    ours, std = model.predict(space.features(everything), return_std=True)
     ridge = bayesian_ridge().fit(space.onehot(train), y).predict(space.onehot(everything))
     assert kendall_tau(truth[fast], ours[fast]) > 0.9
     assert kendall_tau(truth[fast], ours[fast]) > kendall_tau(truth[fast], ridge[fast]) + 0.2
-    _, std = AdditiveCostModel(space.count_feature_columns()).fit(space.features(train), y).predict(
-        space.features(everything), return_std=True)
     assert std[~fast].min() > std[fast].max()  # the noise is relative: slow networks are less certain in ms
 
 
-def test_fit_additive_cost_applies_to_positive_targets_with_count_features_only():
+def test_fit_additive_cost_applies_to_positive_targets_with_count_features_only(cell_space, additive_latency):
     from paretonas.predict import fit_additive_cost
 
-    space = _cell_space()
+    space = cell_space
     X = space.features(space.all_encodings()[:30])
-    y = _additive_latency(space, space.all_encodings()[:30])
+    y = additive_latency(space, space.all_encodings()[:30])
     fitted = fit_additive_cost(X, y, space.count_feature_columns())
     assert fitted is not None and fitted.name == "additive_cost" and fitted.cv_tau > 0.9
     assert fit_additive_cost(X, -y, space.count_feature_columns()) is None  # an accuracy in minimisation space

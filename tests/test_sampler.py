@@ -163,20 +163,17 @@ def test_local_picks_outside_the_batch_are_a_clear_error(cora):
         PredictorGuidedSampler(cora.space, DEFAULT_OBJECTIVES, local_picks=7)
 
 
-def test_surrogate_predicts_an_additive_cost_with_the_additive_model_and_accuracy_without():
+def test_surrogate_predicts_an_additive_cost_with_the_additive_model_and_accuracy_without(cell_space, additive_latency):
     """Model selection per column: the latency column (positive, a sum of per-op costs)
     goes to the additive cost model, unwarped; the accuracy column (negated, not additive)
     keeps the default families."""
     from paretonas.search.samplers._predictor_guided._surrogate import Surrogate
-    from paretonas.space import Choice, Space
 
-    ops = ["skip", "fc", "gin", "gat"]
-    space = Space([Choice("link", ["chain", "parallel"])] + [Choice(f"op{i}", ops) for i in range(1, 5)])
+    space = cell_space
     rng = np.random.default_rng(0)
     encodings = space.all_encodings()[rng.choice(space.size, 40, replace=False)]
-    cost = {"skip": 0.0, "fc": 0.2, "gin": 0.5, "gat": 20.0}
     configs = [space.decode(e) for e in encodings]
-    latency = np.array([0.3 + sum(cost[c[f"op{i}"]] for i in range(1, 5)) for c in configs]) * (1 + 0.03 * rng.normal(size=40))
+    latency = additive_latency(space, encodings, noise=0.03, rng=rng)
     accuracy = np.array([0.8 - 0.1 * (c["link"] == "chain") * (c["op1"] == "gat") for c in configs]) + 0.01 * rng.normal(size=40)
     Y = np.column_stack([-accuracy, latency])
     for warp in (True, False):

@@ -76,3 +76,16 @@ def fit_additive_cost(X: np.ndarray, y: np.ndarray, columns, folds: int = 3, see
     model = AdditiveCostModel(tuple(int(c) for c in columns))
     tau = cross_validated_tau(model, X, y, folds, seed)
     return FittedPredictor("additive_cost", model.fit(X, y), tau)
+
+
+def prefer_additive_cost(incumbent: FittedPredictor, X: np.ndarray, y: np.ndarray, columns, seed: int = 0) -> FittedPredictor:
+    """``incumbent``, or the additive cost model where it applies to ``y`` and ranks it better out of fold.
+
+    Kendall tau ignores monotone warps, so an incumbent fitted on warped ``y`` compares
+    with the additive model fitted on ``y`` itself; whoever is returned predicts in the
+    units it was fitted in (the caller unwarps when the additive model wins).
+    """
+    additive = fit_additive_cost(X, y, columns, seed=seed)
+    if additive is not None and (np.isnan(incumbent.cv_tau) or additive.cv_tau > incumbent.cv_tau):
+        return additive
+    return incumbent

@@ -6,7 +6,7 @@ from typing import Sequence
 
 import numpy as np
 
-from paretonas.predict import OutputWarp, fit_additive_cost, fit_predictor
+from paretonas.predict import OutputWarp, fit_predictor, prefer_additive_cost
 
 
 class Surrogate:
@@ -29,10 +29,10 @@ class Surrogate:
             finite = np.isfinite(column)
             y = column[finite]
             warp_j = OutputWarp(y, enabled=warp)
-            model = self.fit_column(len(self.models), X[finite], warp_j.forward(y), predictors, seed)
-            additive = fit_additive_cost(X[finite], y, count_columns, seed=seed)
-            if additive is not None and (np.isnan(model.cv_tau) or additive.cv_tau > model.cv_tau):
-                model, warp_j = additive, OutputWarp(y, enabled=False)  # Kendall tau is warp-invariant: comparable
+            fitted = self.fit_column(len(self.models), X[finite], warp_j.forward(y), predictors, seed)
+            model = prefer_additive_cost(fitted, X[finite], y, count_columns, seed=seed)
+            if model is not fitted:
+                warp_j = OutputWarp(y, enabled=False)  # the additive model predicts costs in their own units
             self.warps.append(warp_j)
             self.models.append(model)
 
