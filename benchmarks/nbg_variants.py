@@ -10,8 +10,9 @@ per-seed differences with its standard error.
 The variants are the ones the README reports as not having closed the gap; add one to
 ``VARIANTS`` to measure a new idea the same way. Each is the *current* default plus its
 change: those measured before session 22 were compared with the default before the
-additive cost model (``*_before_additive_cost.json`` baselines), and a rerun now
-measures them on top of it.
+additive cost model (``*_before_additive_cost.json`` baselines), those measured in
+session 22 with the default before local picks (``*_before_local_picks.json``), and a
+rerun now measures them on top of both.
 
     python benchmarks/nbg_variants.py --variant local3 --datasets cora,citeseer,pubmed --seeds 30 \\
         --baseline benchmarks/results/nbg_targets_30seeds.json --out benchmarks/results/nbg_variant_local3.json
@@ -41,7 +42,7 @@ from paretonas.bench.nasbench_graph import DATASETS, DEFAULT_OBJECTIVES, NasBenc
 from paretonas.errors import ParetonasError  # noqa: E402
 from paretonas.search import run_search  # noqa: E402
 from paretonas.search.pareto import pareto_mask, staircase_2d  # noqa: E402
-from paretonas.search.samplers import STRATEGIES, PredictorGuidedSampler  # noqa: E402
+from paretonas.search.samplers import PredictorGuidedSampler  # noqa: E402
 from paretonas.search.samplers._predictor_guided._surrogate import Surrogate  # noqa: E402
 from paretonas.space import Space  # noqa: E402
 
@@ -964,16 +965,18 @@ VARIANTS: dict[str, Variant] = {
                            warp_outputs=False),
     "beta2": configured("optimism ``beta`` 2 about every objective (the default is 1; cost optimism stays floored)",
                         beta=2.0),
-    "local3": configured("three of the six picks of each batch are local picks (the `local` strategy has two)",
+    "local3": configured("three of the six picks of each batch are local picks (the default has one)",
                          local_picks=3),
     "local4": configured("four of the six picks of each batch are local picks", local_picks=4),
-    "local1": configured("one of the six picks of each batch is a local pick (half the `local` strategy's)",
+    "local1": configured("one of the six picks of each batch is a local pick (the default since session 23)",
                          local_picks=1),
-    "local2": ("two of the six picks of each batch are local picks (the `local` strategy)",
-               lambda space, seed: STRATEGIES["local"](space, list(DEFAULT_OBJECTIVES), [], seed)),
-    "local2_believed_floor": configured("the `local` strategy's two local picks per batch, with the cost floor limiting "
-                                       "only optimism (`believed_floor`), which kept the front's cheap end where local "
-                                       "picks cost it", BelievedFloorSampler, local_picks=2),
+    "local2": configured("two of the six picks of each batch are local picks (twice the default's)",
+                         local_picks=2),
+    "no_local": configured("no local picks: every pick by optimistic hypervolume gain (the `hypervolume` strategy, "
+                           "the default of session 22)", local_picks=0),
+    "local2_believed_floor": configured("two local picks per batch (the default has one), with the cost "
+                                       "floor limiting only optimism (`believed_floor`), which kept the front's cheap "
+                                       "end where local picks cost it", BelievedFloorSampler, local_picks=2),
     "late_local": subclass(LateLocalSampler),
     "falling_beta": subclass(FallingBetaSampler),
     "posterior_believer": subclass(PosteriorBelieverSampler),

@@ -16,7 +16,7 @@ def evaluated(cora, strategy, seed, budget):
     return result
 
 
-@pytest.mark.parametrize("strategy", ["default", "local", "random", "nsga2"])
+@pytest.mark.parametrize("strategy", ["default", "hypervolume", "random", "nsga2"])
 def test_same_seed_same_proposals(cora, strategy):
     a = evaluated(cora, strategy, seed=3, budget=22).evaluated_keys
     b = evaluated(cora, strategy, seed=3, budget=22).evaluated_keys
@@ -57,7 +57,7 @@ def test_default_strategy_beats_random_on_a_smooth_large_space():
 
 
 def test_unknown_strategy_is_a_clear_error(cora):
-    with pytest.raises(ParetonasError, match="unknown strategy 'bayes'; choose one of: default, local, random, nsga2, tpe"):
+    with pytest.raises(ParetonasError, match="unknown strategy 'bayes'; choose one of: default, hypervolume, random, nsga2, tpe"):
         create_sampler("bayes", cora.space, DEFAULT_OBJECTIVES)
 
 
@@ -156,6 +156,11 @@ def test_local_picks_climb_to_the_most_accurate_network():
     _, without = exact_accuracy_search(local_picks=0)
     assert max(with_local.values()) == 255.0
     assert max(without.values()) < 255.0  # optimistic gain alone spreads along the front
+
+
+def test_default_strategy_takes_one_local_pick_and_hypervolume_none(cora):
+    assert create_sampler("default", cora.space, DEFAULT_OBJECTIVES, seed=0).local_picks == 1
+    assert create_sampler("hypervolume", cora.space, DEFAULT_OBJECTIVES, seed=0).local_picks == 0
 
 
 def test_local_picks_outside_the_batch_are_a_clear_error(cora):
