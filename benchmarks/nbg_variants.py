@@ -169,7 +169,7 @@ class TopAndFrontLocalSampler(FrontLocalSampler):
 class CheapEndAccuracySampler(PredictorGuidedSampler):
     """The cheap-end pick climbs accuracy only: the neighbour of the cheapest networks the accuracy model rates best.
 
-    The default scores those neighbours by believed hypervolume gain and falls back to
+    The ``cheap_end_picks`` option scores those neighbours by believed hypervolume gain, falling back to
     believed accuracy only when none is believed to add any. Replayed on cora, most
     late cheap-end picks are that fallback, and they found the cells the pick is
     credited with (one GIN layer after skips); on proteins the beliefs stay positive
@@ -1028,7 +1028,8 @@ VARIANTS: dict[str, Variant] = {
                          local_picks=1),
     "local2": configured("two of the six picks of each batch are local picks (twice the default's)",
                          local_picks=2),
-    "no_local": configured("no local pick at the accurate end (the cheap-end pick stays)", local_picks=0),
+    "no_local": configured("no local pick at the accurate end, the cheap-end pick alone (measured against the "
+                           "cheap-end runs, session 24)", local_picks=0, cheap_end_picks=1),
     "local2_believed_floor": configured("two local picks per batch (the default has one), with the cost "
                                        "floor limiting only optimism (`believed_floor`), which kept the front's cheap "
                                        "end where local picks cost it", BelievedFloorSampler, local_picks=2),
@@ -1060,9 +1061,10 @@ VARIANTS: dict[str, Variant] = {
                                   "networks measured with the largest believed hypervolume gain (measured in session "
                                   "24, not adopted: it cost proteins 0.0066)", cheap_end_picks=1),
     "no_cheap_end": configured("no local pick at the cheap end (the default; for runs whose baseline has one)", cheap_end_picks=0),
-    "cheap_end_accuracy": subclass(CheapEndAccuracySampler),
+    "cheap_end_accuracy": configured(CheapEndAccuracySampler.__doc__.splitlines()[0], CheapEndAccuracySampler,
+                                     cheap_end_picks=1),
     "batch7": configured("seven picks per model fit: the five hypervolume picks of session 23 kept, the local "
-                         "and cheap-end picks added to them", batch_size=7),
+                         "and cheap-end picks added to them", batch_size=7, cheap_end_picks=1),
     "top_and_front_local": subclass(TopAndFrontLocalSampler),
     "linear_tails": subclass(LinearTailSampler),
     "forest_portfolio": subclass(ForestPortfolioSampler),
