@@ -1000,6 +1000,49 @@ class HalfPredictedFrontSampler(PredictedFrontSampler):
 Variant = tuple[str, Callable[..., PredictorGuidedSampler]]
 
 
+class LocalParentsTwoSampler(PredictorGuidedSampler):
+    """The local pick searches the neighbours of the two most accurate networks measured (the default: five).
+
+    Late in a run the best network's own neighbours are where the next top network
+    is most likely; five parents dilute them with the fifth-best's.
+    """
+
+    LOCAL_PARENTS = 2
+
+
+class LocalParentsTenSampler(PredictorGuidedSampler):
+    """The local pick searches the neighbours of the ten most accurate networks measured (the default: five)."""
+
+    LOCAL_PARENTS = 10
+
+
+class LocalOptimisticSampler(PredictorGuidedSampler):
+    """The local pick takes the neighbour with the best *optimistic* accuracy (mean + beta std), not the best believed.
+
+    Among the neighbours of good networks, the one the models know least about may be
+    the better bet: a UCB inside the neighbourhood instead of pure exploitation.
+    """
+
+    def _local_pick(self, measured, column, surrogate, taken):
+        found = self._neighbours_of_best(measured, column, surrogate, taken)
+        if found is None:
+            return None
+        candidates, mean, optimistic, feasible = found
+        best = int(np.argmin(np.where(feasible, optimistic[:, column], np.inf)))
+        return candidates[best], optimistic[best], mean[best]
+
+
+class LocalRawSampler(PredictorGuidedSampler):
+    """The local pick believes the surrogate fitted on raw outputs, not the warped one."""
+
+    def _surrogates(self, X, Y):
+        self._fitted_surrogates = super()._surrogates(X, Y)
+        return self._fitted_surrogates
+
+    def _local_pick(self, measured, column, surrogate, taken):
+        return super()._local_pick(measured, column, self._fitted_surrogates[-1], taken)
+
+
 def subclass(cls: type[PredictorGuidedSampler]) -> Variant:
     """A variant that is a sampler subclass, described by its docstring's first line."""
     return cls.__doc__.splitlines()[0], lambda space, seed: cls(space, DEFAULT_OBJECTIVES, seed=seed)
@@ -1079,6 +1122,10 @@ VARIANTS: dict[str, Variant] = {
     "cost_portfolio": subclass(CostPortfolioSampler),
     "cost_walk": subclass(CostWalkSampler),
     "additive_residual_gp": subclass(AdditiveResidualSampler),
+    "local_parents2": subclass(LocalParentsTwoSampler),
+    "local_parents10": subclass(LocalParentsTenSampler),
+    "local_optimistic": subclass(LocalOptimisticSampler),
+    "local_raw": subclass(LocalRawSampler),
 }
 
 
