@@ -1508,6 +1508,8 @@ VARIANTS: dict[str, Variant] = {
     "late_parzen_batch7": configured("the Parzen pick of ``parzen_batch7`` only from 50 networks measured (batches of "
                                      "six before)", LateParzenPickSampler, batch_size=7),
     "parzen_local": subclass(ParzenLocalSampler),
+    "batch5": configured("five picks per model fit (four hypervolume picks and the local pick): the other side of "
+                         "``batch7_hypervolume``", batch_size=5),
     "batch7_hypervolume": configured("seven picks per model fit, the seventh a sixth hypervolume pick (the control for "
                                      "the Parzen variants' seventh pick)", batch_size=7),
     "parzen_local_batch7": subclass(ParzenLocalBatch7Sampler),
