@@ -1258,10 +1258,7 @@ class ParzenPickSampler(PredictorGuidedSampler):
 
     def _cheap_end_pick(self, measured, column, surrogate, taken, front, lower, span):
         accuracy = self._maximised_columns[0]
-        ranked = sorted(measured, key=lambda item: item[1][accuracy])
-        n_good = min(int(np.ceil(0.1 * len(ranked))), 25)
-        good = np.array([identity for identity, _ in ranked[:n_good]], dtype=np.int64)
-        rest = np.array([identity for identity, _ in ranked[n_good:]], dtype=np.int64)
+        good, rest = self._good_and_rest(measured, accuracy)
         self._ensure_pool()
         free = [i for i, identity in enumerate(self._pool_ids) if identity not in taken]
         if not free:
@@ -1273,6 +1270,15 @@ class ParzenPickSampler(PredictorGuidedSampler):
         best = int(np.argmin(mean[:, accuracy]))
         identity = self._pool_ids[free[tied[best]]]
         return identity, optimistic[best], mean[best], float("nan")
+
+    @staticmethod
+    def _good_and_rest(measured, column: int) -> tuple[np.ndarray, np.ndarray]:
+        """Encodings of the best tenth measured in ``column`` (at most 25, Optuna's ``gamma``) and of the rest."""
+        ranked = sorted(measured, key=lambda item: item[1][column])
+        n_good = min(int(np.ceil(0.1 * len(ranked))), 25)
+        good = np.array([identity for identity, _ in ranked[:n_good]], dtype=np.int64)
+        rest = np.array([identity for identity, _ in ranked[n_good:]], dtype=np.int64)
+        return good, rest
 
     def _log_density_ratio(self, good: np.ndarray, rest: np.ndarray, pool: np.ndarray) -> np.ndarray:
         """log l(x) - log g(x) for every row of ``pool``, per-dimension densities multiplied."""
@@ -1323,10 +1329,7 @@ class ParzenLocalSampler(ParzenPickSampler):
         if found is None:
             return None
         candidates, mean, optimistic, feasible = found
-        ranked = sorted(measured, key=lambda item: item[1][column])
-        n_good = min(int(np.ceil(0.1 * len(ranked))), 25)
-        good = np.array([identity for identity, _ in ranked[:n_good]], dtype=np.int64)
-        rest = np.array([identity for identity, _ in ranked[n_good:]], dtype=np.int64)
+        good, rest = self._good_and_rest(measured, column)
         score = self._log_density_ratio(good, rest, np.array(candidates, dtype=np.int64))
         score = np.where(feasible, score, -np.inf)
         tied = np.flatnonzero(score >= score.max() - 1e-9)
