@@ -1241,35 +1241,16 @@ class LateGainGatedCheapEndSampler(GainGatedCheapEndSampler):
         return super()._cheap_end_pays(measured)
 
 
-class ParzenPickSampler(PredictorGuidedSampler):
-    """One pick per batch by TPE's density ratio on accuracy: the unmeasured network whose values are most typical of the most accurate measured and least of the rest.
+class ParzenDensity:
+    """TPE's density ratio on accuracy, for the Parzen variants below (a mixin: no state of its own).
 
     The predictors rank the top of a table barely better than chance, and pubmed's
     deficit is its top accuracy. TPE, which fits no regressor, finds photo's most
     accurate networks within 100 evaluations: per dimension, how often a value occurs
     among the best tenth measured (``gamma`` as Optuna's) against the rest, smoothed
-    by one observation's worth of a uniform prior. It takes the cheap-end slot
-    (``cheap_end_picks=1``) and replaces the last hypervolume pick of the batch; ties
-    go to the best believed accuracy.
+    by one observation's worth of a uniform prior. Ties go to the best believed
+    accuracy.
     """
-
-    def __init__(self, space, objectives, **settings):
-        super().__init__(space, objectives, cheap_end_picks=1, **settings)
-
-    def _cheap_end_pick(self, measured, column, surrogate, taken, front, lower, span):
-        accuracy = self._maximised_columns[0]
-        good, rest = self._good_and_rest(measured, accuracy)
-        self._ensure_pool()
-        free = [i for i, identity in enumerate(self._pool_ids) if identity not in taken]
-        if not free:
-            return None
-        pool = self._pool[free]
-        score = self._log_density_ratio(good, rest, pool)
-        tied = np.flatnonzero(score >= score.max() - 1e-9)
-        mean, optimistic, _ = surrogate.predict(self._features_of(self._pool)[np.array(free)[tied]])
-        best = int(np.argmin(mean[:, accuracy]))
-        identity = self._pool_ids[free[tied[best]]]
-        return identity, optimistic[best], mean[best], float("nan")
 
     @staticmethod
     def _good_and_rest(measured, column: int) -> tuple[np.ndarray, np.ndarray]:
@@ -1290,39 +1271,6 @@ class ParzenPickSampler(PredictorGuidedSampler):
             score += np.log(density_good[pool[:, d]]) - np.log(density_rest[pool[:, d]])
         return score
 
-
-class LateParzenPickSampler(ParzenPickSampler):
-    """As ``parzen_batch7``, with the Parzen pick only once ``START`` networks are measured: batches of six before.
-
-    At 20 measured the "best tenth" is two networks and the density ratio is mostly
-    prior; the extra pick then only thins the hypervolume picks (cs lost 0.0009 ±
-    0.0003 to ``parzen_batch7``). From ``START`` on the top tenth is five or more.
-    """
-
-    START = 50
-
-    def _cheap_end_pick(self, measured, column, surrogate, taken, front, lower, span):
-        if len(measured) < self.START:
-            return None
-        return super()._cheap_end_pick(measured, column, surrogate, taken, front, lower, span)
-
-
-class ParzenLocalSampler(ParzenPickSampler):
-    """The local pick ranks the neighbours of the most accurate networks by the Parzen density ratio, not by believed accuracy.
-
-    ``parzen_for_local`` (the Parzen pick over the whole table in place of the local
-    pick) gained citeseer and pubmed on seeds 0-29; this keeps the local pick's
-    candidates (one-change neighbours of the five most accurate measured) and changes
-    only how one is chosen among them: by density ratio, ties by believed accuracy.
-    No cheap-end slot: batches of six, as the default.
-    """
-
-    def __init__(self, space, objectives, **settings):
-        PredictorGuidedSampler.__init__(self, space, objectives, **settings)
-
-    def _local_pick(self, measured, column, surrogate, taken):
-        return self._parzen_among_neighbours(measured, column, surrogate, taken)
-
     def _parzen_among_neighbours(self, measured, column, surrogate, taken):
         """The untaken neighbour of the best measured in ``column`` with the highest density ratio."""
         found = self._neighbours_of_best(measured, column, surrogate, taken)
@@ -1337,7 +1285,63 @@ class ParzenLocalSampler(ParzenPickSampler):
         return candidates[best], optimistic[best], mean[best]
 
 
-class ParzenLocalBatch7Sampler(ParzenLocalSampler):
+class ParzenPickSampler(ParzenDensity, PredictorGuidedSampler):
+    """One pick per batch by TPE's density ratio on accuracy: the unmeasured network whose values are most typical of the most accurate measured and least of the rest.
+
+    The pick looks over the whole table (NAS-Bench-Graph's is enumerable). It takes
+    the cheap-end slot (``cheap_end_picks=1``) and replaces the last hypervolume pick
+    of the batch.
+    """
+
+    def __init__(self, space, objectives, **settings):
+        super().__init__(space, objectives, cheap_end_picks=1, **settings)
+
+    def _cheap_end_pick(self, measured, column, surrogate, taken, front, lower, span):
+        accuracy = self._maximised_columns[0]
+        good, rest = self._good_and_rest(measured, accuracy)
+        self._ensure_pool()
+        free = [i for i, identity in enumerate(self._pool_ids) if identity not in taken]
+        if not free:
+            return None
+        pool = self._pool[free]
+        score = self._log_density_ratio(good, rest, pool)
+        tied = np.flatnonzero(score >= score.max() - 1e-9)
+        mean, optimistic, _ = surrogate.predict(self._features_of(self._pool)[np.array(free)[tied]])
+        best = int(np.argmin(mean[:, accuracy]))
+        identity = self._pool_ids[free[tied[best]]]
+        return identity, optimistic[best], mean[best], float("nan")
+
+
+class LateParzenPickSampler(ParzenPickSampler):
+    """As ``parzen_batch7``, with the Parzen pick only once ``START`` networks are measured: batches of six before.
+
+    At 20 measured the "best tenth" is two networks and the density ratio is mostly
+    prior; the guess was that the early extra picks cost cs its 0.0009 under
+    ``parzen_batch7``. They did not: cs lost as much (the batch length does it, README).
+    """
+
+    START = 50
+
+    def _cheap_end_pick(self, measured, column, surrogate, taken, front, lower, span):
+        if len(measured) < self.START:
+            return None
+        return super()._cheap_end_pick(measured, column, surrogate, taken, front, lower, span)
+
+
+class ParzenLocalSampler(ParzenDensity, PredictorGuidedSampler):
+    """The local pick ranks the neighbours of the most accurate networks by the Parzen density ratio, not by believed accuracy.
+
+    ``parzen_for_local`` (the Parzen pick over the whole table in place of the local
+    pick) gained citeseer and pubmed on seeds 0-29; this keeps the local pick's
+    candidates (one-change neighbours of the five most accurate measured) and changes
+    only how one is chosen among them. Batches of six, as the default.
+    """
+
+    def _local_pick(self, measured, column, surrogate, taken):
+        return self._parzen_among_neighbours(measured, column, surrogate, taken)
+
+
+class ParzenLocalBatch7Sampler(ParzenDensity, PredictorGuidedSampler):
     """Both local picks: the default's (believed accuracy) and ``parzen_local``'s (density ratio), in batches of seven.
 
     ``parzen_local`` gained pubmed and lost cora, where the believed-accuracy local
@@ -1346,9 +1350,7 @@ class ParzenLocalBatch7Sampler(ParzenLocalSampler):
     """
 
     def __init__(self, space, objectives, **settings):
-        PredictorGuidedSampler.__init__(self, space, objectives, batch_size=7, cheap_end_picks=1, **settings)
-
-    _local_pick = PredictorGuidedSampler._local_pick
+        super().__init__(space, objectives, batch_size=7, cheap_end_picks=1, **settings)
 
     def _cheap_end_pick(self, measured, column, surrogate, taken, front, lower, span):
         found = self._parzen_among_neighbours(measured, self._maximised_columns[0], surrogate, taken)
