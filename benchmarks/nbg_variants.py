@@ -1413,6 +1413,20 @@ class ClippedAccuracyHalfSampler(ClippedAccuracyTailSampler):
     TAIL_QUANTILE = 0.5
 
 
+class ClippedAccuracyTenthSampler(ClippedAccuracyTailSampler):
+    """As ``clipped_accuracy_tail``, clipped at the lowest tenth: only the broken networks' depth is not learnt."""
+
+    TAIL_QUANTILE = 0.1
+
+
+class ClippedRawMemberSampler(ClippedAccuracyTailSampler):
+    """As ``clipped_accuracy_tail`` for the raw-output portfolio member only; the warped member sees the true values."""
+
+    def _surrogates(self, X, Y):
+        warped = PredictorGuidedSampler._surrogates(self, X, Y)[0]
+        return [warped, super()._surrogates(X, Y)[1]]
+
+
 class CrossoverLocalSampler(PredictorGuidedSampler):
     """The local pick also weighs every recombination of two of the most accurate networks, not only their one-change neighbours.
 
@@ -1548,6 +1562,8 @@ VARIANTS: dict[str, Variant] = {
     "parzen_local_batch7": subclass(ParzenLocalBatch7Sampler),
     "clipped_accuracy_tail": subclass(ClippedAccuracyTailSampler),
     "clipped_accuracy_half": subclass(ClippedAccuracyHalfSampler),
+    "clipped_accuracy_tenth": subclass(ClippedAccuracyTenthSampler),
+    "clipped_raw_member": subclass(ClippedRawMemberSampler),
     "parzen_for_local": configured("the Parzen pick of ``parzen_pick`` in place of the local pick (five hypervolume "
                                    "picks, no local pick)", ParzenPickSampler, local_picks=0),
 }
