@@ -64,21 +64,35 @@ def evaluated_lists(runs: dict, strategy: str) -> dict[str, dict[str, list]]:
 
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     """``--runs`` and ``--strategy``: the evaluated lists a script reads (every script that reads runs takes both)."""
-    parser.add_argument("--runs", required=True, help="JSON written by paretonas bench nasbench-graph or nbg_targets.py")
+    parser.add_argument("--runs", required=True, nargs="+",
+                        help="JSON written by paretonas bench nasbench-graph, nbg_targets.py or nbg_variants.py; "
+                             "several files (seed blocks of one strategy) are pooled")
     parser.add_argument("--strategy", default="default", help="which strategy's runs, for a paretonas bench JSON")
 
 
-def read_runs(path: str, strategy: str, datasets: list[str] | None = None) -> dict[str, dict[str, list]]:
-    """``{dataset: {seed: keys}}`` of ``datasets`` (all the file has when None); errors name the file and what it lacks."""
-    try:
-        runs = evaluated_lists(json.loads(Path(path).read_text()), strategy)
-    except ParetonasError as error:
-        raise ParetonasError(f"{path}: {error}") from None
-    wanted = datasets or list(runs)
-    missing = [d for d in wanted if d not in runs]
-    if missing:
-        raise ParetonasError(f"dataset(s) {', '.join(missing)} not in {path}; pass datasets from: {', '.join(runs)}")
-    return {d: runs[d] for d in wanted}
+def read_runs(paths: str | list[str], strategy: str, datasets: list[str] | None = None) -> dict[str, dict[str, list]]:
+    """``{dataset: {seed: keys}}`` of ``datasets`` (all the first file has when None), pooled over ``paths``.
+
+    Errors name the file and what it lacks; a seed held by two files is an error, not
+    a silent overwrite, so pooled blocks never count a seed twice.
+    """
+    pooled: dict[str, dict[str, list]] = {}
+    for path in [paths] if isinstance(paths, str) else paths:
+        try:
+            runs = evaluated_lists(json.loads(Path(path).read_text()), strategy)
+        except ParetonasError as error:
+            raise ParetonasError(f"{path}: {error}") from None
+        wanted = datasets or list(pooled or runs)
+        missing = [d for d in wanted if d not in runs]
+        if missing:
+            raise ParetonasError(f"dataset(s) {', '.join(missing)} not in {path}; pass datasets from: {', '.join(runs)}")
+        for dataset in wanted:
+            seeds = pooled.setdefault(dataset, {})
+            repeated = sorted(set(seeds) & set(runs[dataset]), key=int)
+            if repeated:
+                raise ParetonasError(f"{path}: {dataset} seed(s) {', '.join(repeated)} are also in an earlier --runs file")
+            seeds.update(runs[dataset])
+    return pooled
 
 
 def attainment(points: np.ndarray) -> np.ndarray:

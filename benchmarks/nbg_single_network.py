@@ -123,7 +123,7 @@ def main() -> None:
             dataset, path, strategy, budget = parse_compare(text)
             if dataset in compares:
                 compares[dataset].append((f"{strategy}@{budget}", read_runs(path, strategy, [dataset])[dataset], budget))
-        document = json.loads(Path(args.runs).read_text())
+        document = json.loads(Path(args.runs[0]).read_text())  # the target: the first file's
         targets = {d: e.get("best_peer_at_200") for d, e in document.get("datasets", {}).items()}
         results = [measure(d, runs[d], args.budget, args.candidates, targets.get(d), compares[d]) for d in runs]
     except (ParetonasError, OSError, json.JSONDecodeError) as error:

@@ -33,7 +33,7 @@ import numpy as np
 from scipy.stats import kendalltau, rankdata
 from sklearn.ensemble import ExtraTreesRegressor
 
-from nbg_deficit import read_runs, table_features
+from nbg_deficit import add_run_arguments, read_runs, table_features
 from paretonas.bench.nasbench_graph import DEFAULT_OBJECTIVES, NasBenchGraph
 from paretonas.errors import ParetonasError
 from paretonas.predict import OutputWarp, fit_predictor
@@ -89,8 +89,7 @@ def measure(dataset: str, runs: list[list], measured: int, message_passing_count
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dataset", required=True)
-    parser.add_argument("--runs", nargs="+", required=True, help="JSON files written by nbg_targets.py, nbg_variants.py or paretonas bench")
-    parser.add_argument("--strategy", default="default", help="which strategy's runs, for a paretonas bench JSON")
+    add_run_arguments(parser)
     parser.add_argument("--measured", type=int, default=60, help="fit on each run's first this many networks")
     parser.add_argument("--limit", type=int, default=10, help="use at most this many runs (each fit predicts the whole table)")
     parser.add_argument("--message-passing-count", action="store_true")
@@ -98,7 +97,7 @@ def main() -> None:
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     try:
-        runs = [keys for path in args.runs for keys in read_runs(path, args.strategy, [args.dataset])[args.dataset].values()]
+        runs = list(read_runs(args.runs, args.strategy, [args.dataset])[args.dataset].values())
         runs = runs[: args.limit]
         result = measure(args.dataset, runs, args.measured, args.message_passing_count)
     except (ParetonasError, OSError, json.JSONDecodeError) as error:
