@@ -1608,6 +1608,8 @@ VARIANTS: dict[str, Variant] = {
     "clipped_accuracy_tenth": subclass(ClippedAccuracyTenthSampler),
     "clipped_raw_member": subclass(ClippedRawMemberSampler),
     "motpe_pick": subclass(MotpePickSampler),
+    "initial6": configured("a space-filling start of six networks instead of ten (the other side of ``initial20``: "
+                           "four more model-driven picks, fewer structural extremes)", n_initial=6),
     "parzen_for_local": configured("the Parzen pick of ``parzen_pick`` in place of the local pick (five hypervolume "
                                    "picks, no local pick)", ParzenPickSampler, local_picks=0),
 }
