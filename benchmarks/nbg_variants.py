@@ -1253,10 +1253,20 @@ class ParzenDensity:
     """
 
     @staticmethod
-    def _good_and_rest(measured, column: int) -> tuple[np.ndarray, np.ndarray]:
-        """Encodings of the best tenth measured in ``column`` (at most 25, Optuna's ``gamma``) and of the rest."""
+    def _good_size(n_measured: int) -> int:
+        """A tenth of the networks measured, at most 25 (Optuna's ``gamma``)."""
+        return min(int(np.ceil(0.1 * n_measured)), 25)
+
+    @staticmethod
+    def _smoothed_density(encodings: np.ndarray, dimension: int, k: int) -> np.ndarray:
+        """How often each of ``k`` values occurs in ``encodings``' column, with one observation's worth of a uniform prior."""
+        return (np.bincount(encodings[:, dimension], minlength=k) + 1.0 / k) / (len(encodings) + 1.0)
+
+    @classmethod
+    def _good_and_rest(cls, measured, column: int) -> tuple[np.ndarray, np.ndarray]:
+        """Encodings of the best tenth measured in ``column`` (:meth:`_good_size`) and of the rest."""
         ranked = sorted(measured, key=lambda item: item[1][column])
-        n_good = min(int(np.ceil(0.1 * len(ranked))), 25)
+        n_good = cls._good_size(len(ranked))
         good = np.array([identity for identity, _ in ranked[:n_good]], dtype=np.int64)
         rest = np.array([identity for identity, _ in ranked[n_good:]], dtype=np.int64)
         return good, rest
@@ -1266,8 +1276,8 @@ class ParzenDensity:
         score = np.zeros(len(pool))
         for d, dimension in enumerate(self.space.dimensions):
             k = len(dimension.choices)
-            density_good = (np.bincount(good[:, d], minlength=k) + 1.0 / k) / (len(good) + 1.0)
-            density_rest = (np.bincount(rest[:, d], minlength=k) + 1.0 / k) / (len(rest) + 1.0)
+            density_good = self._smoothed_density(good, d, k)
+            density_rest = self._smoothed_density(rest, d, k)
             score += np.log(density_good[pool[:, d]]) - np.log(density_rest[pool[:, d]])
         return score
 
@@ -1399,12 +1409,15 @@ class ClippedAccuracyTailSampler(PredictorGuidedSampler):
 
     TAIL_QUANTILE = 0.25
 
-    def _surrogates(self, X, Y):
+    def _clipped(self, Y: np.ndarray) -> np.ndarray:
         clipped = Y.copy()
         for column in self._maximised_columns:  # minimisation space: the worst are the largest
             values = clipped[:, column]
             clipped[:, column] = np.minimum(values, np.quantile(values[np.isfinite(values)], 1 - self.TAIL_QUANTILE))
-        return super()._surrogates(X, clipped)
+        return clipped
+
+    def _surrogates(self, X, Y):
+        return super()._surrogates(X, self._clipped(Y))
 
 
 class ClippedAccuracyHalfSampler(ClippedAccuracyTailSampler):
@@ -1423,8 +1436,8 @@ class ClippedRawMemberSampler(ClippedAccuracyTailSampler):
     """As ``clipped_accuracy_tail`` for the raw-output portfolio member only; the warped member sees the true values."""
 
     def _surrogates(self, X, Y):
-        warped = PredictorGuidedSampler._surrogates(self, X, Y)[0]
-        return [warped, super()._surrogates(X, Y)[1]]
+        settings = self._surrogate_settings()
+        return [Surrogate(X, Y, warp=True, **settings), Surrogate(X, self._clipped(Y), warp=False, **settings)]
 
 
 class MotpePickSampler(ParzenPickSampler):
@@ -1445,18 +1458,16 @@ class MotpePickSampler(ParzenPickSampler):
     def _cheap_end_pick(self, measured, column, surrogate, taken, front, lower, span):
         n_obj = len(self.objectives)
         points = np.array([row[:n_obj] for _, row in measured])
-        n_good = min(int(np.ceil(0.1 * len(measured))), 25)
-        good_rows = set(nondominated_layers(points, n_good).tolist())
+        good_rows = set(nondominated_layers(points, self._good_size(len(measured))).tolist())
         good = np.array([measured[i][0] for i in sorted(good_rows)], dtype=np.int64)
         rest = np.array([measured[i][0] for i in range(len(measured)) if i not in good_rows], dtype=np.int64)
         rng = np.random.default_rng([self.seed, len(measured), 29])
+        densities = [self._smoothed_density(good, d, len(dimension.choices)) for d, dimension in enumerate(self.space.dimensions)]
         draws = []
         for _ in range(10 * self.CANDIDATES):  # draws until CANDIDATES untaken networks, or give up
             vector = np.empty(len(self.space), dtype=np.int64)
-            for d, dimension in enumerate(self.space.dimensions):
-                k = len(dimension.choices)
-                density = (np.bincount(good[:, d], minlength=k) + 1.0 / k) / (len(good) + 1.0)
-                vector[d] = rng.choice(k, p=density / density.sum())
+            for d, density in enumerate(densities):
+                vector[d] = rng.choice(len(density), p=density / density.sum())
             identity = canonical_identity(self.space, vector)
             if identity is not None and identity not in taken and identity not in draws:
                 draws.append(identity)
