@@ -1481,6 +1481,55 @@ class MotpePickSampler(ParzenPickSampler):
         return draws[best], optimistic[0], mean[0], float("nan")
 
 
+class TopWeightedSurrogate(Surrogate):
+    """A surrogate whose accuracy GP trusts each measurement by its rank: the best exactly, the worst as noise.
+
+    Cora's front networks beside one or two fc layers are believed poor because their
+    class holds collapsed networks (session 29). Clipping those values
+    (``clipped_accuracy_tail``) changes what the model learns; this keeps the values
+    and changes how much each is believed: a per-measurement noise variance of
+    ``weight * q**2`` (in the GP's standardised units), with ``q`` the measurement's
+    rank fraction from the best (0) to the worst (1). The model then fits the top of
+    the measured range closely and lets the bottom pull its neighbours only loosely.
+    """
+
+    def __init__(self, X, Y, *, weighted_columns, weight, **kwargs):
+        self.weighted_columns, self.weight = set(weighted_columns), weight
+        super().__init__(X, Y, **kwargs)
+
+    def fit_column(self, column, X, y, predictors, seed):
+        fitted = super().fit_column(column, X, y, predictors, seed)
+        if column not in self.weighted_columns or fitted.name != "gp":
+            return fitted
+        from sklearn.base import clone
+
+        from paretonas.predict._models import _fit, gaussian_process
+
+        worst_first = np.argsort(np.argsort(y))  # minimisation space: rank 0 is the best
+        fraction = worst_first / max(len(y) - 1, 1)
+        model = gaussian_process(seed)
+        model.set_params(alpha=1e-10 + self.weight * fraction**2)
+        fitted.model = _fit(clone(model), X, y)
+        return fitted
+
+
+class TopWeightedNoiseSampler(PredictorGuidedSampler):
+    """Both portfolio members' accuracy GPs trust measurements by rank (``TopWeightedSurrogate``, weight 0.5)."""
+
+    WEIGHT = 0.5
+
+    def _surrogates(self, X, Y):
+        kinds = [True, False] if self.warp_outputs == "portfolio" else [bool(self.warp_outputs)]
+        return [TopWeightedSurrogate(X, Y, warp=w, weighted_columns=self._maximised_columns, weight=self.WEIGHT,
+                                     **self._surrogate_settings()) for w in kinds]
+
+
+class TopWeightedNoiseStrongSampler(TopWeightedNoiseSampler):
+    """As ``top_weighted_noise`` with weight 2: the worst measurement is believed about as little as the prior."""
+
+    WEIGHT = 2.0
+
+
 class CrossoverLocalSampler(PredictorGuidedSampler):
     """The local pick also weighs every recombination of two of the most accurate networks, not only their one-change neighbours.
 
@@ -1621,6 +1670,11 @@ VARIANTS: dict[str, Variant] = {
     "motpe_pick": subclass(MotpePickSampler),
     "initial6": configured("a space-filling start of six networks instead of ten (the other side of ``initial20``: "
                            "four more model-driven picks, fewer structural extremes)", n_initial=6),
+    "top_weighted_noise": subclass(TopWeightedNoiseSampler),
+    "top_weighted_noise_strong": subclass(TopWeightedNoiseStrongSampler),
+    "top_weighted_cheap_end": configured("``top_weighted_noise_strong`` plus the cheap-end pick (item 10): one acts on the "
+                                         "front's accurate middle, the other on its cheap end", TopWeightedNoiseStrongSampler,
+                                         cheap_end_picks=1),
     "parzen_for_local": configured("the Parzen pick of ``parzen_pick`` in place of the local pick (five hypervolume "
                                    "picks, no local pick)", ParzenPickSampler, local_picks=0),
 }
