@@ -1530,6 +1530,28 @@ class TopWeightedNoiseStrongSampler(TopWeightedNoiseSampler):
     WEIGHT = 2.0
 
 
+class BelievedGainCheapEndSampler(PredictorGuidedSampler):
+    """The cheap-end pick (item 10) only where a neighbour of the cheapest networks is believed to add hypervolume; else the batch is one shorter.
+
+    Session 30 found that LINAS's 50 picks from one believed front measure cora's cheap
+    cells in 90% of runs by 100 (ours: 31-82%). The cheap-end pick finds them, but on
+    proteins it keeps spending a sixth of the budget where the cheap end is already
+    crowded, taking its fallback (the neighbour believed most accurate). Without the
+    fallback, a batch whose cheap end is believed complete gives its slot back: the next
+    model fit comes one measurement sooner.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("cheap_end_picks", 1)
+        super().__init__(*args, **kwargs)
+
+    def _cheap_end_pick(self, *args, **kwargs):
+        found = super()._cheap_end_pick(*args, **kwargs)
+        if found is None or not found[3] > 0:
+            return None
+        return found
+
+
 class CrossoverLocalSampler(PredictorGuidedSampler):
     """The local pick also weighs every recombination of two of the most accurate networks, not only their one-change neighbours.
 
@@ -1675,6 +1697,7 @@ VARIANTS: dict[str, Variant] = {
     "top_weighted_cheap_end": configured("``top_weighted_noise_strong`` plus the cheap-end pick (item 10): one acts on the "
                                          "front's accurate middle, the other on its cheap end", TopWeightedNoiseStrongSampler,
                                          cheap_end_picks=1),
+    "believed_gain_cheap_end": subclass(BelievedGainCheapEndSampler),
     "parzen_for_local": configured("the Parzen pick of ``parzen_pick`` in place of the local pick (five hypervolume "
                                    "picks, no local pick)", ParzenPickSampler, local_picks=0),
 }
