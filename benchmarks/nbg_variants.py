@@ -1183,6 +1183,14 @@ class GainGatedCheapEndSampler(PredictorGuidedSampler):
         return batch
 
     def _cheap_end_pays(self, measured: dict) -> bool:
+        gains = self._realised_gains(measured)
+        cheap, hv = gains["cheap_end"], gains["hypervolume"]
+        if len(cheap) < self.WINDOW or not hv:
+            return True
+        return sum(cheap[-self.WINDOW:]) >= self.WINDOW * float(np.mean(hv))
+
+    def _realised_gains(self, measured: dict) -> dict[str, list[float]]:
+        """The hypervolume each hypervolume and cheap-end pick added to the networks measured before it, by kind."""
         order = [identity for identity, row in measured.items() if row is not None]
         n_obj = len(self.objectives)
         Y = np.array([measured[i][:n_obj] for i in order])
@@ -1195,10 +1203,33 @@ class GainGatedCheapEndSampler(PredictorGuidedSampler):
             if kind in gains:
                 before = Z[:p][pareto_mask(Z[:p])] if p else Z[:0]
                 gains[kind].append(float(self._improvement(Z[p:p + 1], before, reference)[0]))
-        cheap, hv = gains["cheap_end"], gains["hypervolume"]
-        if len(cheap) < self.WINDOW or not hv:
-            return True
-        return sum(cheap[-self.WINDOW:]) >= self.WINDOW * float(np.mean(hv))
+        return gains
+
+
+class WorthItCheapEndSampler(GainGatedCheapEndSampler):
+    """The cheap-end pick only where its believed gain is at least what a hypervolume pick has realised on average; else the batch is one shorter.
+
+    ``believed_gain_cheap_end`` gates on any believed gain and never closes on
+    proteins, whose crowded cheap end is believed open by a little. This gate asks for
+    the opportunity cost instead: a measurement spent at the cheap end must be believed
+    to add as much as the hypervolume picks of this search have added per measurement.
+    """
+
+    def _propose_batch(self, measured, taken, rng):
+        hv = self._realised_gains(measured)["hypervolume"]
+        self._worth = float(np.mean(hv)) if hv else 0.0
+        batch = PredictorGuidedSampler._propose_batch(self, measured, taken, rng)
+        n_hypervolume = self.batch_size - self.local_picks - self.cheap_end_picks
+        for i, identity in enumerate(batch):
+            self._kinds.setdefault(identity, "hypervolume" if i < n_hypervolume else
+                                   "local" if i < n_hypervolume + self.local_picks else "cheap_end")
+        return batch
+
+    def _cheap_end_pick(self, *args, **kwargs):
+        found = super()._cheap_end_pick(*args, **kwargs)
+        if found is None or not found[3] > 0 or found[3] < self._worth:
+            return None
+        return found
 
 
 class PartitionTenthSampler(PartitionSampler):
@@ -1698,6 +1729,7 @@ VARIANTS: dict[str, Variant] = {
                                          "front's accurate middle, the other on its cheap end", TopWeightedNoiseStrongSampler,
                                          cheap_end_picks=1),
     "believed_gain_cheap_end": subclass(BelievedGainCheapEndSampler),
+    "worth_it_cheap_end": subclass(WorthItCheapEndSampler),
     "parzen_for_local": configured("the Parzen pick of ``parzen_pick`` in place of the local pick (five hypervolume "
                                    "picks, no local pick)", ParzenPickSampler, local_picks=0),
 }
