@@ -96,6 +96,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.seed_offset < 0:
         parser.error(f"--seed-offset must be 0 or more (seeds are non-negative), got {args.seed_offset}")
+    if args.budget < 100:
+        parser.error(f"--budget must be at least 100 (the target compares our mean at 100), got {args.budget}")
 
     started = time.time()
     datasets = args.datasets.split(",")
