@@ -953,9 +953,8 @@ class AdditiveResidualSurrogate(Surrogate):
 class AdditiveResidualSampler(PredictorGuidedSampler):
     """A cost may also be predicted by the additive cost model times a GP correction, where that ranks best out of fold."""
 
-    def _surrogates(self, X, Y):
-        kinds = [True, False] if self.warp_outputs == "portfolio" else [bool(self.warp_outputs)]
-        return [AdditiveResidualSurrogate(X, Y, warp=w, **self._surrogate_settings()) for w in kinds]
+    def _surrogate(self, X, Y, warp):
+        return AdditiveResidualSurrogate(X, Y, warp=warp, **self._surrogate_settings())
 
 
 class PredictedFrontSampler(PredictorGuidedSampler):
@@ -1194,11 +1193,14 @@ class GainGatedCheapEndSampler(PredictorGuidedSampler):
     def _propose_batch(self, measured, taken, rng):
         self.cheap_end_picks = 1 if self._cheap_end_pays(measured) else 0
         batch = super()._propose_batch(measured, taken, rng)
-        n_hypervolume = len(batch) - self.local_picks - self.cheap_end_picks
+        self._record_kinds(batch, len(batch) - self.local_picks - self.cheap_end_picks)
+        return batch
+
+    def _record_kinds(self, batch: list[tuple], n_hypervolume: int) -> None:
+        """Remember which kind of pick each network of ``batch`` was: its first ``n_hypervolume`` are hypervolume picks."""
         for i, identity in enumerate(batch):
             self._kinds.setdefault(identity, "hypervolume" if i < n_hypervolume else
                                    "local" if i < n_hypervolume + self.local_picks else "cheap_end")
-        return batch
 
     def _cheap_end_pays(self, measured: dict) -> bool:
         gains = self._realised_gains(measured)
@@ -1237,10 +1239,8 @@ class WorthItCheapEndSampler(GainGatedCheapEndSampler):
         hv = self._realised_gains(measured)["hypervolume"]
         self._worth = float(np.mean(hv)) if hv else 0.0
         batch = PredictorGuidedSampler._propose_batch(self, measured, taken, rng)
-        n_hypervolume = self.batch_size - self.local_picks - self.cheap_end_picks
-        for i, identity in enumerate(batch):
-            self._kinds.setdefault(identity, "hypervolume" if i < n_hypervolume else
-                                   "local" if i < n_hypervolume + self.local_picks else "cheap_end")
+        # a declined cheap-end pick shortens the batch, so count the hypervolume picks from the batch size
+        self._record_kinds(batch, self.batch_size - self.local_picks - self.cheap_end_picks)
         return batch
 
     def _cheap_end_pick(self, *args, **kwargs):
@@ -1567,10 +1567,9 @@ class TopWeightedNoiseSampler(PredictorGuidedSampler):
 
     WEIGHT = 0.5
 
-    def _surrogates(self, X, Y):
-        kinds = [True, False] if self.warp_outputs == "portfolio" else [bool(self.warp_outputs)]
-        return [TopWeightedSurrogate(X, Y, warp=w, weighted_columns=self._maximised_columns, weight=self.WEIGHT,
-                                     **self._surrogate_settings()) for w in kinds]
+    def _surrogate(self, X, Y, warp):
+        return TopWeightedSurrogate(X, Y, warp=warp, weighted_columns=self._maximised_columns, weight=self.WEIGHT,
+                                    **self._surrogate_settings())
 
 
 class TopWeightedNoiseStrongSampler(TopWeightedNoiseSampler):

@@ -342,7 +342,11 @@ class PredictorGuidedSampler(BaseSampler):
         and alternating hedges between them at no extra measurement.
         """
         kinds = [True, False] if self.warp_outputs == "portfolio" else [bool(self.warp_outputs)]
-        return [Surrogate(X, Y, warp=w, **self._surrogate_settings()) for w in kinds]
+        return [self._surrogate(X, Y, warp=w) for w in kinds]
+
+    def _surrogate(self, X: np.ndarray, Y: np.ndarray, warp: bool) -> Surrogate:
+        """One portfolio member; a variant with another model family overrides this and keeps the portfolio."""
+        return Surrogate(X, Y, warp=warp, **self._surrogate_settings())
 
     def _surrogate_settings(self) -> dict[str, Any]:
         """What every surrogate of this sampler is built with; a variant that builds its own passes the same."""
