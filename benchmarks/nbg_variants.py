@@ -37,12 +37,13 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 import optuna  # noqa: E402
 from sklearn.base import BaseEstimator  # noqa: E402
+from sklearn.linear_model import BayesianRidge  # noqa: E402
 
 from paretonas.bench.nasbench_graph import DATASETS, DEFAULT_OBJECTIVES, NasBenchGraph  # noqa: E402
 from paretonas.errors import ParetonasError  # noqa: E402
 from paretonas.search import run_search  # noqa: E402
 from paretonas.predict import fit_predictor  # noqa: E402
-from paretonas.predict._models import MODEL_FACTORIES  # noqa: E402
+from paretonas.predict._models import MODEL_FACTORIES, FittedPredictor  # noqa: E402
 from paretonas.search.pareto import pareto_mask, staircase_2d  # noqa: E402
 from paretonas.search.samplers import PredictorGuidedSampler  # noqa: E402
 from paretonas.search.samplers._predictor_guided._pool import canonical_identity, one_change_neighbours  # noqa: E402
@@ -1924,6 +1925,58 @@ class LinkRotatingMixedSampler(LinkRotatingLocalSampler):
     ROTATION = (LinkRotatingLocalSampler.OVERALL, 1, 2)
 
 
+def latent_std(model, features: np.ndarray, std: np.ndarray) -> np.ndarray:
+    """``std`` (a predictive standard deviation from scikit-learn) less the fitted observation noise.
+
+    scikit-learn's GP with a white-noise kernel, and Bayesian ridge, answer
+    ``return_std`` with the spread of a *new measurement*: the latent function's
+    uncertainty plus the noise the model fitted. A UCB on that keeps a floor of optimism
+    (beta noise standard deviations) over networks the search has measured around
+    densely, so where the mean is high the picks keep coming however well the region
+    is known.
+    """
+    from sklearn.gaussian_process import GaussianProcessRegressor
+
+    if isinstance(model, GaussianProcessRegressor):
+        noise = float(model.kernel_.k2.noise_level) * float(np.ravel(model._y_train_std)[0]) ** 2
+    elif isinstance(model, BayesianRidge):
+        noise = 1.0 / float(model.alpha_)
+    else:
+        return std
+    return np.sqrt(np.maximum(std**2 - noise, 0.0))
+
+
+class LatentStdPredictor(FittedPredictor):
+    """A fitted predictor whose standard deviation is the latent function's (``latent_std``)."""
+
+    def predict(self, X):
+        mean, std = super().predict(X)
+        return mean, latent_std(self.model, X, std)
+
+
+class LatentStdSurrogate(Surrogate):
+    """Every objective's GP or Bayesian ridge answers with the latent standard deviation."""
+
+    def fit_column(self, column, X, y, predictors, seed):
+        fitted = super().fit_column(column, X, y, predictors, seed)
+        return LatentStdPredictor(fitted.name, fitted.model, fitted.cv_tau)
+
+
+class LatentStdSampler(PredictorGuidedSampler):
+    """Optimism in latent standard deviations: the fitted observation noise no longer counts as uncertainty.
+
+    ``Surrogate.predict`` calls its third output the latent standard deviations, but
+    scikit-learn's ``return_std`` includes the white-noise term (GP) and ``1 / alpha_``
+    (Bayesian ridge). Where a model explains most of the measured spread as noise (pubmed:
+    Kendall tau 0.25), every candidate keeps about the same optimism, the UCB is nearly the
+    mean, and the hypervolume picks pile into the region of highest mean (pubmed: link
+    0000, a quarter of the budget, capped at 0.800 while 0012's best is 0.811).
+    """
+
+    def _surrogate(self, X, Y, warp):
+        return LatentStdSurrogate(X, Y, warp=warp, **self._surrogate_settings())
+
+
 class PathLocalSampler(PredictorGuidedSampler):
     """The local pick ranks the neighbours with a surrogate on path features; every other pick is the default's.
 
@@ -2083,6 +2136,7 @@ VARIANTS: dict[str, Variant] = {
     "link_rotating_local": subclass(LinkRotatingLocalSampler),
     "link_rotating_mixed": subclass(LinkRotatingMixedSampler),
     "path_local": subclass(PathLocalSampler),
+    "latent_std": subclass(LatentStdSampler),
     "linear_member": subclass(LinearMemberSampler),
     "gp_linear_selection": configured("Model selection over a GP, a GP with a linear trend and Bayesian ridge",
                                       predictors=("gp", "bayesian_ridge", "gp_linear")),

@@ -41,7 +41,12 @@ class Surrogate:
         return fit_predictor(X, y, candidates=predictors, seed=seed)
 
     def predict(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Believed values, optimistic values (both in metric units) and latent standard deviations."""
+        """Believed values, optimistic values (both in metric units) and predictive standard deviations.
+
+        The deviations are scikit-learn's ``return_std``: a new measurement's spread, the
+        fitted observation noise included (optimism on the latent spread alone was
+        measured and not adopted: benchmarks/NBG_EXPERIMENTS.md, session 35).
+        """
         believed, optimistic, stds = [], [], []
         for column, (model, warp) in enumerate(zip(self.models, self.warps)):
             mean, std = model.predict(features)
