@@ -10,6 +10,13 @@ and how many seeds each side wins:
     python benchmarks/nbg_compare_runs.py --runs benchmarks/results/nbg_targets_seeds30to59.json \\
         --baseline benchmarks/results/nbg_targets_seeds30to59_before_additive_cost.json \\
         --out benchmarks/results/nbg_compare_additive_cost_seeds30to59.json
+
+``--runs`` and ``--baseline`` each take several files, pooled (a seed in two files is an
+error), so blocks of seeds run separately compare as one, e.g. a variant over 90 seeds:
+
+    python benchmarks/nbg_compare_runs.py --datasets cora,citeseer,pubmed \\
+        --runs benchmarks/results/nbg_variant_latent_std{,_seeds30to59,_seeds60to89}.json \\
+        --baseline benchmarks/results/nbg_targets{_30seeds,_seeds30to59,_seeds60to89}.json
 """
 
 from __future__ import annotations
@@ -53,15 +60,16 @@ def compare(dataset: str, runs: dict[str, list], baseline: dict[str, list], budg
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", required=True)
-    parser.add_argument("--baseline", required=True)
+    parser.add_argument("--runs", required=True, nargs="+", help="one or more files, their seeds pooled")
+    parser.add_argument("--baseline", required=True, nargs="+", help="one or more files, their seeds pooled")
     parser.add_argument("--datasets", default=None, help="comma-separated (default: every dataset both files hold)")
     parser.add_argument("--budget", type=int, default=100)
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
     try:
-        runs, baseline = read_runs(args.runs, "default"), read_runs(args.baseline, "default")
-        datasets = args.datasets.split(",") if args.datasets else [d for d in runs if d in baseline]
+        wanted = args.datasets.split(",") if args.datasets else None
+        runs, baseline = read_runs(args.runs, "default", wanted), read_runs(args.baseline, "default", wanted)
+        datasets = wanted or [d for d in runs if d in baseline]
         missing = [d for d in datasets if d not in runs or d not in baseline]
         if missing or not datasets:
             raise ParetonasError(f"dataset(s) {', '.join(missing) or '(none)'} not in both files; they share: "

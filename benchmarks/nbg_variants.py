@@ -1946,7 +1946,7 @@ class LinkRotatingMixedSampler(LinkRotatingLocalSampler):
     ROTATION = (LinkRotatingLocalSampler.OVERALL, 1, 2)
 
 
-def latent_std(model, features: np.ndarray, std: np.ndarray) -> np.ndarray:
+def latent_std(model, std: np.ndarray) -> np.ndarray:
     """``std`` (a predictive standard deviation from scikit-learn) less the fitted observation noise.
 
     scikit-learn's GP with a white-noise kernel, and Bayesian ridge, answer
@@ -1972,21 +1972,31 @@ class LatentStdPredictor(FittedPredictor):
 
     def predict(self, X):
         mean, std = super().predict(X)
-        return mean, latent_std(self.model, X, std)
+        return mean, latent_std(self.model, std)
 
 
 class LatentStdSurrogate(Surrogate):
-    """Every objective's GP or Bayesian ridge answers with the latent standard deviation."""
+    """The GP or Bayesian ridge of the objectives in ``LATENT_COLUMNS`` (None: all) answers with the latent standard deviation."""
+
+    LATENT_COLUMNS: tuple[int, ...] | None = None
 
     def fit_column(self, column, X, y, predictors, seed):
         fitted = super().fit_column(column, X, y, predictors, seed)
+        if self.LATENT_COLUMNS is not None and column not in self.LATENT_COLUMNS:
+            return fitted
         return LatentStdPredictor(fitted.name, fitted.model, fitted.cv_tau)
+
+
+class LatentStdAccuracySurrogate(LatentStdSurrogate):
+    """Only the accuracy column (the first) answers with the latent standard deviation."""
+
+    LATENT_COLUMNS = (0,)
 
 
 class LatentStdSampler(PredictorGuidedSampler):
     """Optimism in latent standard deviations: the fitted observation noise no longer counts as uncertainty.
 
-    ``Surrogate.predict`` calls its third output the latent standard deviations, but
+    ``Surrogate.predict`` once called its third output the latent standard deviations, but
     scikit-learn's ``return_std`` includes the white-noise term (GP) and ``1 / alpha_``
     (Bayesian ridge). Where a model explains most of the measured spread as noise (pubmed:
     Kendall tau 0.25), every candidate keeps about the same optimism, the UCB is nearly the
@@ -1994,19 +2004,13 @@ class LatentStdSampler(PredictorGuidedSampler):
     0000, a quarter of the budget, capped at 0.800 while 0012's best is 0.811).
     """
 
+    SURROGATE: type[Surrogate] = LatentStdSurrogate
+
     def _surrogate(self, X, Y, warp):
-        return LatentStdSurrogate(X, Y, warp=warp, **self._surrogate_settings())
+        return self.SURROGATE(X, Y, warp=warp, **self._surrogate_settings())
 
 
-class LatentStdAccuracySurrogate(Surrogate):
-    """Only the accuracy column (the first) answers with the latent standard deviation."""
-
-    def fit_column(self, column, X, y, predictors, seed):
-        fitted = super().fit_column(column, X, y, predictors, seed)
-        return LatentStdPredictor(fitted.name, fitted.model, fitted.cv_tau) if column == 0 else fitted
-
-
-class LatentStdAccuracySampler(PredictorGuidedSampler):
+class LatentStdAccuracySampler(LatentStdSampler):
     """Latent standard deviations for accuracy only: the costs keep their predictive spread.
 
     Bayesian ridge, the usual latency model when the additive one is not preferred, has
@@ -2014,8 +2018,7 @@ class LatentStdAccuracySampler(PredictorGuidedSampler):
     costs all but vanishes, which is not what ``latent_std`` set out to test.
     """
 
-    def _surrogate(self, X, Y, warp):
-        return LatentStdAccuracySurrogate(X, Y, warp=warp, **self._surrogate_settings())
+    SURROGATE = LatentStdAccuracySurrogate
 
 
 class PathLocalSampler(PredictorGuidedSampler):
