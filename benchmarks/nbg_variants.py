@@ -1909,6 +1909,32 @@ def gp_with_noise_floor(seed: int = 0):
 MODEL_FACTORIES["gp_noise_floor"] = gp_with_noise_floor
 
 
+def gp_with_smoothness(nu: float):
+    """A factory for the default GP with another Matern smoothness ``nu``.
+
+    On one-hot features the squared distance between two networks is twice their
+    Hamming distance, so ``nu=inf`` (RBF) is exactly the diffusion kernel
+    exp(-beta * Hamming) that COMBO and CASMOPOLITAN use for categorical spaces, and
+    ``nu=1.5`` a rougher surface than the default 5/2: a network's neighbours tell
+    less about it.
+    """
+
+    def factory(seed: int = 0):
+        from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
+
+        model = gaussian_process_default(seed)
+        model.kernel = ConstantKernel(1.0, (1e-3, 1e3)) * Matern(length_scale=3.0, length_scale_bounds=(1e-2, 1e3), nu=nu) + WhiteKernel(
+            0.1, (1e-6, 1e1)
+        )
+        return model
+
+    return factory
+
+
+MODEL_FACTORIES["gp_hamming"] = gp_with_smoothness(np.inf)
+MODEL_FACTORIES["gp_matern32"] = gp_with_smoothness(1.5)
+
+
 class LinkRotatingLocalSampler(PredictorGuidedSampler):
     """The local pick's parents rotate over link patterns: the best networks of the 1st, 2nd, 3rd most accurate link.
 
@@ -2188,6 +2214,9 @@ VARIANTS: dict[str, Variant] = {
     "gp_grouped_selection": configured("Model selection over a GP with weighted feature groups and Bayesian ridge",
                                        predictors=("gp_grouped", "bayesian_ridge")),
     "gp_noise_floor": configured("The GP's noise variance kept at or above 0.01 of the target's", predictors=("gp_noise_floor", "bayesian_ridge")),
+    "gp_hamming": configured("The GP's kernel the diffusion (RBF-on-one-hot) kernel of exp(-beta * Hamming distance)",
+                             predictors=("gp_hamming", "bayesian_ridge")),
+    "gp_matern32": configured("The GP's kernel Matern 3/2, rougher than the default 5/2", predictors=("gp_matern32", "bayesian_ridge")),
     "gp_restarts": configured("The GP's hyperparameters fitted from three starts", predictors=("gp_restarts", "bayesian_ridge")),
     "gp_linear_only": configured("A GP with a linear trend in place of model selection", predictors=("gp_linear",)),
     "parzen_pick": subclass(ParzenPickSampler),
