@@ -2217,6 +2217,8 @@ VARIANTS: dict[str, Variant] = {
     "gp_hamming": configured("The GP's kernel the diffusion (RBF-on-one-hot) kernel of exp(-beta * Hamming distance)",
                              predictors=("gp_hamming", "bayesian_ridge")),
     "gp_matern32": configured("The GP's kernel Matern 3/2, rougher than the default 5/2", predictors=("gp_matern32", "bayesian_ridge")),
+    "gp_smoothness_selection": configured("Model selection over GPs with Matern 5/2 and 3/2 kernels and Bayesian ridge",
+                                          predictors=("gp", "gp_matern32", "bayesian_ridge")),
     "gp_restarts": configured("The GP's hyperparameters fitted from three starts", predictors=("gp_restarts", "bayesian_ridge")),
     "gp_linear_only": configured("A GP with a linear trend in place of model selection", predictors=("gp_linear",)),
     "parzen_pick": subclass(ParzenPickSampler),
