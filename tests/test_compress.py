@@ -99,10 +99,12 @@ def test_fake_quant_agrees_with_real_int8(trained, method):
             # quantization moved them from fp32's. Measured: min-max 0.09-0.44, percentile
             # 0.63-0.79 (ONNX Runtime's histogram bins its percentile); a wrong convention
             # (8-bit weights in the fake model, or its outputs left unquantized) 0.88-1.72.
+            # On an AMD EPYC with AVX2 only (no VNNI) percentile reaches 0.94, inside that
+            # range, so min-max carries the convention check and percentile's bound is loose.
             with torch.no_grad():
                 fake_logits, fp32_logits = fake.eval()(task.x_test).numpy(), model.eval()(task.x_test).numpy()
             ratio = np.abs(real_logits - fake_logits).mean() / np.abs(fp32_logits - fake_logits).mean()
-            assert ratio <= (0.6 if method == "minmax" else 0.85), (config, method, len(int8), ratio)
+            assert ratio <= (0.6 if method == "minmax" else 1.0), (config, method, len(int8), ratio)
 
 
 def test_bad_policy_is_named(trained):
