@@ -1889,31 +1889,17 @@ def gp_with_restarts(seed: int = 0):
 MODEL_FACTORIES["gp_restarts"] = gp_with_restarts
 
 
-def gp_with_noise_floor(seed: int = 0):
-    """The default GP, its noise variance kept at or above 0.01 of the target's (an interpolating fit is not allowed).
+def gp_with_kernel(nu: float = 2.5, noise_bounds: tuple[float, float] = (1e-6, 1e1)):
+    """A factory for the default GP with one part of its kernel changed: the Matern smoothness or the noise bounds.
 
-    On pubmed half the default's accuracy GPs fit the noise at its lower bound (1e-6):
-    they interpolate tabular means of a few training seeds, and a network next to a
-    lucky one inherits its luck. The others fit a noise standard deviation of 0.13-0.28
-    (session 35), so 0.1 is a floor below what the data usually asks for.
-    """
-    from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
+    The noise floor (``noise_bounds=(1e-2, 1e1)``): on pubmed half the default's
+    accuracy GPs fit the noise at its lower bound (1e-6): they interpolate tabular
+    means of a few training seeds, and a network next to a lucky one inherits its luck.
+    The others fit a noise standard deviation of 0.13-0.28 (session 35), so 0.1 is a
+    floor below what the data usually asks for.
 
-    model = gaussian_process_default(seed)
-    model.kernel = ConstantKernel(1.0, (1e-3, 1e3)) * Matern(length_scale=3.0, length_scale_bounds=(1e-2, 1e3), nu=2.5) + WhiteKernel(
-        0.1, (1e-2, 1e1)
-    )
-    return model
-
-
-MODEL_FACTORIES["gp_noise_floor"] = gp_with_noise_floor
-
-
-def gp_with_smoothness(nu: float):
-    """A factory for the default GP with another Matern smoothness ``nu``.
-
-    On one-hot features the squared distance between two networks is twice their
-    Hamming distance, so ``nu=inf`` (RBF) is exactly the diffusion kernel
+    The smoothness: on one-hot features the squared distance between two networks is
+    twice their Hamming distance, so ``nu=inf`` (RBF) is exactly the diffusion kernel
     exp(-beta * Hamming) that COMBO and CASMOPOLITAN use for categorical spaces, and
     ``nu=1.5`` a rougher surface than the default 5/2: a network's neighbours tell
     less about it.
@@ -1924,15 +1910,16 @@ def gp_with_smoothness(nu: float):
 
         model = gaussian_process_default(seed)
         model.kernel = ConstantKernel(1.0, (1e-3, 1e3)) * Matern(length_scale=3.0, length_scale_bounds=(1e-2, 1e3), nu=nu) + WhiteKernel(
-            0.1, (1e-6, 1e1)
+            0.1, noise_bounds
         )
         return model
 
     return factory
 
 
-MODEL_FACTORIES["gp_hamming"] = gp_with_smoothness(np.inf)
-MODEL_FACTORIES["gp_matern32"] = gp_with_smoothness(1.5)
+MODEL_FACTORIES["gp_noise_floor"] = gp_with_kernel(noise_bounds=(1e-2, 1e1))
+MODEL_FACTORIES["gp_hamming"] = gp_with_kernel(nu=np.inf)
+MODEL_FACTORIES["gp_matern32"] = gp_with_kernel(nu=1.5)
 
 
 class LinkRotatingLocalSampler(PredictorGuidedSampler):
