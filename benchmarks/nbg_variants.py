@@ -2110,6 +2110,76 @@ class LatentStdLatePredictedFrontSampler(LatePredictedFrontSampler, LatentStdSam
     """
 
 
+class LinkDiverseBatchSampler(PredictorGuidedSampler):
+    """At most one hypervolume pick per link pattern in a batch: batch diversity in design space, not only along the front.
+
+    Session 39 counted where the hypervolume picks go (90 seeds at 100): on pubmed 20.7
+    per run into link 0000, which holds 330 of the 26,206 networks and none of the most
+    accurate; on cora 16.3 into 0001 (11 of the top 1% against 63 in 0013, which gets
+    5.2). A pick joins the front at its believed value before the next, which spreads
+    a batch in objective space, but the networks of one small link pattern sit close
+    together in both objectives, so a batch keeps finding room among them. The local
+    pick is unchanged. The link pattern is dimension 0 of the NAS-Bench-Graph space.
+    """
+
+    def _candidates(self, front_encodings, score, taken, rng):
+        encodings, ids = super()._candidates(front_encodings, score, taken, rng)
+        self._candidate_groups = np.asarray([identity[0] for identity in ids])
+        self._groups_in_batch: set = set()
+        return encodings, ids
+
+    def _view(self, surrogate, features, lower, span):
+        self._candidate_features = features
+        return super()._view(surrogate, features, lower, span)
+
+    def _gain(self, view, front, reference):
+        gain = super()._gain(view, front, reference)
+        if self._groups_in_batch:
+            blocked = np.isin(self._candidate_groups, list(self._groups_in_batch))
+            if not blocked.all():
+                gain = np.where(blocked, -np.inf, gain)
+        return gain
+
+    def _after_pick(self, surrogates, views, view_of, picked_features, picked_believed):
+        picked = np.flatnonzero((self._candidate_features == picked_features).all(axis=1))
+        if len(picked):
+            self._groups_in_batch.add(self._candidate_groups[picked[0]])
+        return super()._after_pick(surrogates, views, view_of, picked_features, picked_believed)
+
+
+class LinkShareCapSampler(LinkDiverseBatchSampler):
+    """No hypervolume pick from a link pattern measured beyond twice its share of the space, plus four.
+
+    The other remedy for the concentration ``link_diverse_batch`` describes: a link
+    pattern's measurements are capped by its size (pubmed's 330-network link 0000 at
+    about 6 of 100, cora's 0001 at about 22), the prior that good networks are spread
+    over link patterns as the networks are. The local pick is unchanged.
+    """
+
+    SHARE_FACTOR = 2.0
+    SLACK = 4
+
+    def _propose_batch(self, measured, taken, rng):
+        self._measured_groups = [identity[0] for identity, row in measured.items() if row is not None]
+        return super()._propose_batch(measured, taken, rng)
+
+    def _candidates(self, front_encodings, score, taken, rng):
+        encodings, ids = super()._candidates(front_encodings, score, taken, rng)
+        self._ensure_pool()
+        pool_groups, pool_counts = np.unique([identity[0] for identity in self._pool_ids], return_counts=True)
+        share = dict(zip(pool_groups.tolist(), (pool_counts / pool_counts.sum()).tolist()))
+        measured = len(self._measured_groups)
+        counts: dict = {}
+        for group in self._measured_groups:
+            counts[group] = counts.get(group, 0) + 1
+        self._groups_in_batch = {group for group, count in counts.items()
+                                 if count >= self.SHARE_FACTOR * share.get(group, 0.0) * measured + self.SLACK}
+        return encodings, ids
+
+    def _after_pick(self, surrogates, views, view_of, picked_features, picked_believed):
+        return PredictorGuidedSampler._after_pick(self, surrogates, views, view_of, picked_features, picked_believed)
+
+
 VARIANTS: dict[str, Variant] = {
     "accuracy_beta2": subclass(AccuracyOptimismSampler),
     "batch3": configured("three picks per model fit instead of six (fresher models, twice the fitting time)", batch_size=3),
@@ -2246,6 +2316,8 @@ VARIANTS: dict[str, Variant] = {
     "worth_it_cheap_end": subclass(WorthItCheapEndSampler),
     "late_predicted_front": subclass(LatePredictedFrontSampler),
     "latent_std_late_predicted_front": subclass(LatentStdLatePredictedFrontSampler),
+    "link_diverse_batch": subclass(LinkDiverseBatchSampler),
+    "link_share_cap": subclass(LinkShareCapSampler),
     "parzen_for_local": configured("the Parzen pick of ``parzen_pick`` in place of the local pick (five hypervolume "
                                    "picks, no local pick)", ParzenPickSampler, local_picks=0),
 }
