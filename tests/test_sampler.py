@@ -232,3 +232,22 @@ def test_surrogate_predicts_an_additive_cost_with_the_additive_model_and_accurac
         assert (optimistic[:, 1] < believed[:, 1]).all()
     plain = Surrogate(space.features(encodings), Y, warp=True, beta=1.0, predictors=("gp", "bayesian_ridge"), seed=0)
     assert plain.describe()[1][0] != "additive_cost"  # without count columns, the default families
+
+
+def hypervolume_pick_links(cora, spread_structure):
+    """Per batch, the link patterns (identity position 0) of its hypervolume picks."""
+    sampler = PredictorGuidedSampler(cora.space, DEFAULT_OBJECTIVES, seed=0, spread_structure=spread_structure,
+                                     record_picks=True)
+    run_search(space=cora.space, evaluate=cora.evaluate, objectives=DEFAULT_OBJECTIVES, sampler=sampler,
+               storage=optuna.storages.InMemoryStorage(), study_name="s", budget=46)
+    batches = [sampler.pick_log[i:i + sampler.batch_size] for i in range(0, len(sampler.pick_log), sampler.batch_size)]
+    return [[p["identity"][0] for p in batch if p["kind"] == "hypervolume"] for batch in batches]
+
+
+def test_hypervolume_picks_of_a_batch_take_different_link_patterns(cora):
+    assert cora.space.structure == "link"
+    spread = hypervolume_pick_links(cora, spread_structure=True)
+    assert len(spread) == 6 and all(len(links) == 5 for links in spread)
+    assert all(len(set(links)) == len(links) for links in spread)
+    crowded = hypervolume_pick_links(cora, spread_structure=False)
+    assert any(len(set(links)) < len(links) for links in crowded)  # without it, batches repeat a link

@@ -126,3 +126,12 @@ def test_nasbench_graph_canonical_form_matches_table_hash(cora):
     b = {"link": "0000", "op1": "fc", "op2": "sage", "op3": "gat", "op4": "gcn"}
     assert cora.space.key(a) == cora.space.key(b)
     assert cora.space.key({"link": "0123", "op1": "skip", "op2": "skip", "op3": "skip", "op4": "skip"}) is None
+
+
+def test_structure_must_name_a_dimension_and_survives_restriction():
+    dims = [Choice("link", ["a", "b"]), Choice("op", [1, 2, 3])]
+    with pytest.raises(SpaceError, match=r"'topology' is not one of \['link', 'op'\]"):
+        Space(dims, structure="topology")
+    space = Space(dims, structure="link")
+    assert space.structure == "link" and space.restrict({"op": [1, 2]}).structure == "link"
+    assert Space(dims).structure is None

@@ -63,6 +63,7 @@ class NasBenchGraph:
             [Choice("link", [_link_name(link) for link in self._links])]
             + [Choice(f"op{i}", self.ops) for i in range(1, _N_NODES + 1)],
             canonicalize=self.canonical,
+            structure="link",
         )
 
     # ----- architecture identity ---------------------------------------------------

@@ -78,12 +78,18 @@ class Space:
     config to its canonical representative, or to ``None`` when the config is not a
     valid network at all. Strategies use it so that they never propose, and the
     evaluation cache never pays for, the same network twice.
+
+    ``structure`` names the dimension that sets a network's topology (NAS-Bench-Graph:
+    the link pattern). Networks that share it sit close together in every objective, so
+    the default strategy spreads each batch over its values instead of spending a
+    batch inside one small corner of the space.
     """
 
     def __init__(
         self,
         dimensions: Sequence[Choice],
         canonicalize: Callable[[Config], Config | None] | None = None,
+        structure: str | None = None,
     ):
         dimensions = list(dimensions)
         if not dimensions:
@@ -94,6 +100,9 @@ class Space:
         self.dimensions: tuple[Choice, ...] = tuple(dimensions)
         self._by_name = {d.name: d for d in dimensions}
         self._canonicalize = canonicalize
+        if structure is not None and structure not in self._by_name:
+            raise SpaceError(f"structure must name a dimension; {structure!r} is not one of {self.names}")
+        self.structure = structure
         self.cardinalities = np.array([len(d) for d in dimensions], dtype=np.int64)
         self._onehot_offsets = np.concatenate([[0], np.cumsum(self.cardinalities)[:-1]])
         self._count_groups = _shared_choice_groups(dimensions)
@@ -209,7 +218,7 @@ class Space:
                 return None
             return {k: (v if v in sub_choices[k] else sub_choices[k][0]) for k, v in result.items()}
 
-        return Space(dims, canonicalize=canonicalize)
+        return Space(dims, canonicalize=canonicalize, structure=self.structure)
 
     # ----- sampling and variation ---------------------------------------------------
 

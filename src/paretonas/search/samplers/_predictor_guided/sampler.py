@@ -98,6 +98,9 @@ class PredictorGuidedSampler(BaseSampler):
         cheap_end_picks: picks per batch spent next to the cheapest networks measured,
             after the local picks (round-robin over the minimised objectives; 0 turns
             them off); ignored when every objective is maximised.
+        spread_structure: where the space declares a ``structure`` dimension (its
+            topology), a batch's hypervolume picks take a different value of it each,
+            while other values remain (NAS-Bench-Graph: one pick per link pattern).
         record_picks: keep, in ``pick_log``, every model-driven pick with the numbers it
             was chosen on (for diagnosis: ``benchmarks/nbg_pick_drivers.py``).
     """
@@ -125,6 +128,7 @@ class PredictorGuidedSampler(BaseSampler):
         cost_optimism_floor: float | None = 0.05,
         local_picks: int = 1,
         cheap_end_picks: int = 0,
+        spread_structure: bool = True,
         record_picks: bool = False,
     ):
         self.space = space
@@ -160,6 +164,9 @@ class PredictorGuidedSampler(BaseSampler):
         # minimised objectives (costs): the end cheap-end picks climb from
         self._minimised_columns = [j for j, o in enumerate(self.objectives) if o.sign > 0]
         self.cheap_end_picks = int(cheap_end_picks) if self._minimised_columns else 0
+        # the identity position of the space's structure dimension: one hypervolume pick per value a batch
+        self._structure_position = (space.names.index(space.structure)
+                                    if spread_structure and space.structure is not None else None)
         self._neighbours: dict[tuple, list[tuple]] = {}
         self.record_picks = bool(record_picks)
         self.pick_log: list[dict[str, Any]] = []
@@ -387,6 +394,9 @@ class PredictorGuidedSampler(BaseSampler):
         reference = np.full(n_obj, self.REFERENCE_POINT)
         chosen: list[int] = []
         taken_now = np.zeros(len(ids), dtype=bool)
+        structure = (None if self._structure_position is None
+                     else np.array([identity[self._structure_position] for identity in ids]))
+        structure_taken = np.zeros(len(ids), dtype=bool)
         measured_front = front
         for pick in range(min(self.batch_size - self.local_picks - self.cheap_end_picks, len(ids))):
             view = views[pick % len(views)]
@@ -394,6 +404,8 @@ class PredictorGuidedSampler(BaseSampler):
             if not available.any():
                 available = ~taken_now  # nothing predicted feasible: learn where the boundary is
             gain = self._gain(view, front, reference)
+            if structure_taken.any() and not structure_taken.all():
+                gain[structure_taken] = -np.inf  # spread the batch over structures (Space's ``structure``)
             gain[~available] = -np.inf
             best = int(np.argmax(gain))
             if not np.isfinite(gain[best]) or gain[best] <= 0:
@@ -402,6 +414,8 @@ class PredictorGuidedSampler(BaseSampler):
                 if not np.isfinite(u[best]):
                     break
             chosen.append(best)
+            if structure is not None:
+                structure_taken |= structure == structure[best]
             if self.record_picks:
                 self._log_pick("hypervolume", ids[best], pick % len(views), float(gain[best]),
                                view["optimistic"][best], view["believed"][best], front, lower, span)
