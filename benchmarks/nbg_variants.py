@@ -15,7 +15,7 @@ session 22 with the default before local picks (``*_before_local_picks.json``), 
 rerun now measures them on top of both.
 
     python benchmarks/nbg_variants.py --variant local3 --datasets cora,citeseer,pubmed --seeds 30 \\
-        --baseline benchmarks/results/nbg_targets_30seeds.json --out benchmarks/results/nbg_variant_local3.json
+        --baseline benchmarks/results/nbg_variant_link_diverse_batch.json --out benchmarks/results/nbg_variant_local3.json
 """
 
 from __future__ import annotations
@@ -2120,6 +2120,11 @@ class LinkDiverseBatchSampler(PredictorGuidedSampler):
     a batch in objective space, but the networks of one small link pattern sit close
     together in both objectives, so a batch keeps finding room among them. The local
     pick is unchanged. The link pattern is dimension 0 of the NAS-Bench-Graph space.
+
+    Adopted in session 39 as the sampler's ``spread_structure`` (on by default, the
+    NAS-Bench-Graph space declaring ``structure="link"``); it chose the same networks
+    on the runs compared. This class, the code measured, stays so the figures rerun;
+    on top of the new default it changes nothing.
     """
 
     def _candidates(self, front_encodings, score, taken, rng):
@@ -2365,7 +2370,7 @@ def load_baseline(path: str, datasets: list[str], seeds: range) -> dict[str, dic
         if absent:
             raise ParetonasError(f"{path} has no {dataset} run for seed(s) {', '.join(map(str, absent[:5]))}"
                                  f"{' ...' if len(absent) > 5 else ''}: pass the baseline of the same seeds"
-                                 " (--seed-offset 30 goes with nbg_targets_seeds30to59.json)")
+                                 " (--seed-offset 30 goes with *_seeds30to59.json)")
     return {d: runs[d]["per_seed_evaluated"] for d in datasets}
 
 
@@ -2375,10 +2380,12 @@ def main() -> None:
     parser.add_argument("--datasets", default="cora,citeseer,pubmed")
     parser.add_argument("--seeds", type=int, default=30)
     parser.add_argument("--seed-offset", type=int, default=0,
-                        help="first seed (the baseline must hold the same seeds: 30 for nbg_targets_seeds30to59.json)")
+                        help="first seed (the baseline must hold the same seeds: 30 for *_seeds30to59.json)")
     parser.add_argument("--budget", type=int, default=100)
-    parser.add_argument("--baseline", default="benchmarks/results/nbg_targets_30seeds.json",
-                        help="nbg_targets.py JSON of the default on the same seeds")
+    parser.add_argument("--baseline", default="benchmarks/results/nbg_variant_link_diverse_batch.json",
+                        help="JSON of the default's runs on the same seeds (nbg_targets.py's, or this script's: "
+                             "since session 39 the default is link_diverse_batch, whose runs are "
+                             "nbg_variant_link_diverse_batch[_seeds30to59|_seeds60to89|_held_out|_physics].json)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
