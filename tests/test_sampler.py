@@ -251,3 +251,6 @@ def test_hypervolume_picks_of_a_batch_take_different_link_patterns(cora):
     assert all(len(set(links)) == len(links) for links in spread)
     crowded = hypervolume_pick_links(cora, spread_structure=False)
     assert any(len(set(links)) < len(links) for links in crowded)  # without it, batches repeat a link
+    # the option is the `spread` strategy; the default leaves batches free to crowd a link
+    assert create_sampler("spread", cora.space, DEFAULT_OBJECTIVES, seed=0)._structure_position == 0
+    assert create_sampler("default", cora.space, DEFAULT_OBJECTIVES, seed=0)._structure_position is None

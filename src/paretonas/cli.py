@@ -35,7 +35,7 @@ out = Console()
 @bench_app.command("nasbench-graph")
 def bench_nasbench_graph(
     dataset: str = typer.Option("cora", help="One of: arxiv citeseer computers cora cs photo physics proteins pubmed."),
-    strategy: str = typer.Option("default", help="default, hypervolume, random, nsga2 or tpe; random always runs beside it."),
+    strategy: str = typer.Option("default", help="default, hypervolume, spread, random, nsga2 or tpe; random always runs beside it."),
     budget: int = typer.Option(100, min=1, help="Unique architectures measured per run."),
     seeds: int = typer.Option(10, min=1, help="Number of seeds (0..N-1) per strategy."),
     objectives: str = typer.Option(

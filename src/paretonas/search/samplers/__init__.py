@@ -37,9 +37,14 @@ def _hypervolume(space, objectives, constraints, seed):
     return PredictorGuidedSampler(space, objectives, constraints, seed=seed, local_picks=0, cheap_end_picks=0)
 
 
+def _spread(space, objectives, constraints, seed):
+    return PredictorGuidedSampler(space, objectives, constraints, seed=seed, spread_structure=True)
+
+
 STRATEGIES: dict[str, Callable] = {
     "default": _default,
     "hypervolume": _hypervolume,
+    "spread": _spread,
     "random": _random,
     "nsga2": _nsga2,
     "tpe": _tpe,
@@ -49,6 +54,8 @@ STRATEGY_HELP = {
     "one pick per batch next to the most accurate networks measured)",
     "hypervolume": "the default search without its local pick: every pick by optimistic hypervolume gain "
     "(the default until session 22; its best network found is less accurate)",
+    "spread": "the default search with each batch's hypervolume picks spread over the space's structure "
+    "dimension (NAS-Bench-Graph: its link pattern); better on pubmed, worse on cs",
     "random": "uniform random sampling (Optuna RandomSampler): the baseline every report shows",
     "nsga2": "Optuna's NSGA-II sampler as it ships",
     "tpe": "Optuna's multi-objective TPE sampler as it ships",

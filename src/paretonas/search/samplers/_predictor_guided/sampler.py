@@ -100,7 +100,9 @@ class PredictorGuidedSampler(BaseSampler):
             them off); ignored when every objective is maximised.
         spread_structure: where the space declares a ``structure`` dimension (its
             topology), a batch's hypervolume picks take a different value of it each,
-            while other values remain (NAS-Bench-Graph: one pick per link pattern).
+            while other values remain (NAS-Bench-Graph: one pick per link pattern). Off
+            by default: it gains the tuning datasets but costs NAS-Bench-Graph cs, whose
+            front lives in two link patterns (README, item 11 of the strategy).
         record_picks: keep, in ``pick_log``, every model-driven pick with the numbers it
             was chosen on (for diagnosis: ``benchmarks/nbg_pick_drivers.py``).
     """
@@ -128,7 +130,7 @@ class PredictorGuidedSampler(BaseSampler):
         cost_optimism_floor: float | None = 0.05,
         local_picks: int = 1,
         cheap_end_picks: int = 0,
-        spread_structure: bool = True,
+        spread_structure: bool = False,
         record_picks: bool = False,
     ):
         self.space = space
