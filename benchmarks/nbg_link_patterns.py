@@ -56,11 +56,26 @@ def link_table(bench: NasBenchGraph) -> tuple[dict[int, str], dict[int, float], 
     return link, accuracy, rows
 
 
+#: The default's evaluation order: a start of this many networks, then batches of six
+#: whose last pick is the local pick (``PredictorGuidedSampler`` with its defaults).
+DEFAULT_START, DEFAULT_BATCH = 10, 6
+
+
+def pick_kind(position: int) -> str:
+    """Which of the default's picks made the evaluation at ``position`` (0-based)."""
+    if position < DEFAULT_START:
+        return "start"
+    return "local" if (position - DEFAULT_START) % DEFAULT_BATCH == DEFAULT_BATCH - 1 else "hypervolume"
+
+
 def spending(runs: dict[str, list], link: dict[int, str], top: set[int], budget: int) -> dict:
-    """Evaluations per run in each link pattern, and runs that measured a ``top`` network."""
+    """Evaluations per run in each link pattern (also split by the default's kind of pick), and runs that measured a ``top`` network."""
     prefixes = [unique_prefix(keys, budget) for keys in runs.values()]
     counts = Counter(link[k] for keys in prefixes for k in keys)
+    by_kind = Counter((pick_kind(i), link[k]) for keys in prefixes for i, k in enumerate(keys))
+    kinds = {kind: {p: by_kind[kind, p] / len(prefixes) for p in sorted(counts)} for kind in ("start", "hypervolume", "local")}
     return {"runs": len(prefixes), "per_run": {p: counts[p] / len(prefixes) for p in sorted(counts)},
+            "per_run_by_default_pick_kind": kinds,
             "runs_with_top": sum(any(k in top for k in keys) for keys in prefixes)}
 
 
@@ -72,6 +87,9 @@ def main() -> None:
                         help="another run set (a peer's JSON and its strategy name)")
     parser.add_argument("--budget", type=int, default=100, help="unique evaluations per run counted")
     parser.add_argument("--top", type=int, default=4, help="how many of the table's most accurate networks to look for")
+    parser.add_argument("--pick-kinds", action="store_true",
+                        help="also print each link's evaluations by the default's kind of pick (meaningful for the "
+                             "default's runs and its variants with ten start networks and batches of six)")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     try:
@@ -92,6 +110,12 @@ def main() -> None:
     for row in rows:
         print(f"{row['link']:6} {row['networks']:8d} {row['mean']:7.4f} {row['q99']:7.4f} {row['best']:7.4f} "
               f"{row['in_top_1_percent']:5d} " + " ".join(f"{s['per_run'].get(row['link'], 0.0):28.1f}" for s in spent.values()))
+    if args.pick_kinds:
+        for label, s in spent.items():
+            print(f"{label}: per run, by the default's kind of pick (start / hypervolume / local)")
+            for row in rows:
+                print(f"  {row['link']:6} " + " ".join(f"{s['per_run_by_default_pick_kind'][kind].get(row['link'], 0.0):6.1f}"
+                                                     for kind in ("start", "hypervolume", "local")))
     for label, s in spent.items():
         print(f"{label}: {s['runs_with_top']} of {s['runs']} runs measured one of the table's {args.top} most accurate")
     Path(args.out).write_text(json.dumps({"command": " ".join(sys.argv), "dataset": args.dataset, "budget": args.budget,
