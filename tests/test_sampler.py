@@ -57,7 +57,7 @@ def test_default_strategy_beats_random_on_a_smooth_large_space():
 
 
 def test_unknown_strategy_is_a_clear_error(cora):
-    with pytest.raises(ParetonasError, match="unknown strategy 'bayes'; choose one of: default, hypervolume, random, nsga2, tpe"):
+    with pytest.raises(ParetonasError, match="unknown strategy 'bayes'; choose one of: default, hypervolume, spread, random, nsga2, tpe"):
         create_sampler("bayes", cora.space, DEFAULT_OBJECTIVES)
 
 
