@@ -18,6 +18,7 @@ for each run set, its evaluations per run in that pattern over the first
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import sys
 from collections import Counter
@@ -30,6 +31,7 @@ from nbg_deficit import add_run_arguments, read_runs  # noqa: E402
 
 from paretonas.bench.nasbench_graph import NasBenchGraph  # noqa: E402
 from paretonas.errors import ParetonasError  # noqa: E402
+from paretonas.search.samplers import PredictorGuidedSampler  # noqa: E402
 
 
 def unique_prefix(keys: list, budget: int) -> list[int]:
@@ -56,9 +58,10 @@ def link_table(bench: NasBenchGraph) -> tuple[dict[int, str], dict[int, float], 
     return link, accuracy, rows
 
 
-#: The default's evaluation order: a start of this many networks, then batches of six
-#: whose last pick is the local pick (``PredictorGuidedSampler`` with its defaults).
-DEFAULT_START, DEFAULT_BATCH = 10, 6
+#: The default's evaluation order: a start of ``n_initial`` networks, then batches of
+#: ``batch_size`` whose last pick is the local pick; read from the sampler, so it follows its defaults.
+_DEFAULTS = inspect.signature(PredictorGuidedSampler).parameters
+DEFAULT_START, DEFAULT_BATCH = _DEFAULTS["n_initial"].default, _DEFAULTS["batch_size"].default
 
 
 def pick_kind(position: int) -> str:
@@ -89,7 +92,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=4, help="how many of the table's most accurate networks to look for")
     parser.add_argument("--pick-kinds", action="store_true",
                         help="also print each link's evaluations by the default's kind of pick (meaningful for the "
-                             "default's runs and its variants with ten start networks and batches of six)")
+                             "default's runs and its variants that keep its start and batch sizes)")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     try:

@@ -81,8 +81,9 @@ class Space:
 
     ``structure`` names the dimension that sets a network's topology (NAS-Bench-Graph:
     the link pattern). Networks that share it sit close together in every objective, so
-    the default strategy spreads each batch over its values instead of spending a
-    batch inside one small corner of the space.
+    the ``spread`` strategy (``PredictorGuidedSampler(spread_structure=True)``) spreads
+    each batch over its values instead of spending a batch inside one small corner of
+    the space. The default strategy ignores it.
     """
 
     def __init__(
