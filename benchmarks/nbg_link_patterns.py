@@ -82,6 +82,33 @@ def spending(runs: dict[str, list], link: dict[int, str], top: set[int], budget:
             "runs_with_top": sum(any(k in top for k in keys) for keys in prefixes)}
 
 
+def joined_front(keys: list[int], accuracy: dict[int, float], latency: dict[int, float]) -> list[bool]:
+    """Whether each evaluation joined the measured front when it was made: no earlier network as accurate and as fast."""
+    joined = []
+    for i, k in enumerate(keys):
+        joined.append(not any(accuracy[e] >= accuracy[k] and latency[e] <= latency[k] for e in keys[:i]))
+    return joined
+
+
+def join_rates(runs: dict[str, list], link: dict[int, str], accuracy: dict, latency: dict, budget: int) -> dict:
+    """Per link pattern, the share of its evaluations after the start that joined the measured front.
+
+    Tells a link pattern whose crowding pays (cs's 0011 and 0111: about a quarter of
+    their measurements join) from one that is good on average and capped at the top
+    (pubmed's 0000: a tenth); ``paying_link_spread`` in ``nbg_variants.py`` is built on it.
+    """
+    made, joined = Counter(), Counter()
+    for keys in runs.values():
+        prefix = unique_prefix(keys, budget)
+        for i, (k, j) in enumerate(zip(prefix, joined_front(prefix, accuracy, latency))):
+            if i >= DEFAULT_START:
+                made[link[k]] += 1
+                joined[link[k]] += j
+    overall = sum(joined.values()) / max(sum(made.values()), 1)
+    return {"overall": overall, "per_link": {p: {"per_run": made[p] / len(runs), "joined_share": joined[p] / made[p]}
+                                             for p in sorted(made)}}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", required=True)
@@ -93,6 +120,9 @@ def main() -> None:
     parser.add_argument("--pick-kinds", action="store_true",
                         help="also print each link's evaluations by the default's kind of pick (meaningful for the "
                              "default's runs and its variants that keep its start and batch sizes)")
+    parser.add_argument("--join-rates", action="store_true",
+                        help="also print, per link, the share of its evaluations after the start that joined the "
+                             "measured front when made (accuracy max, latency min)")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     try:
@@ -119,6 +149,15 @@ def main() -> None:
             for row in rows:
                 print(f"  {row['link']:6} " + " ".join(f"{s['per_run_by_default_pick_kind'][kind].get(row['link'], 0.0):6.1f}"
                                                      for kind in ("start", "hypervolume", "local")))
+    if args.join_rates:
+        latency = {k: bench.metrics_of_key(k)["latency_ms"] for k in bench.keys}
+        for label, runs in sets.items():
+            rates = join_rates(runs, link, accuracy, latency, args.budget)
+            spent[label]["join_rates"] = rates
+            print(f"{label}: share of evaluations after the start that joined the measured front "
+                  f"(overall {rates['overall']:.2f}); per run, share")
+            for pattern, r in rates["per_link"].items():
+                print(f"  {pattern:6} {r['per_run']:6.1f} {r['joined_share']:6.2f}")
     for label, s in spent.items():
         print(f"{label}: {s['runs_with_top']} of {s['runs']} runs measured one of the table's {args.top} most accurate")
     Path(args.out).write_text(json.dumps({"command": " ".join(sys.argv), "dataset": args.dataset, "budget": args.budget,
