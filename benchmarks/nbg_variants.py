@@ -2199,6 +2199,7 @@ class PayingLinkSpreadSampler(LinkDiverseBatchSampler):
 
     PRIOR_MEASUREMENTS = 4.0
     STALE_FRACTION = 0.75
+    AGAINST_THE_REST = False  # compare with the run's overall rate (False) or the other links' rate (True)
 
     def _propose_batch(self, measured, taken, rng):
         self._stale = self._stale_links(measured)
@@ -2214,15 +2215,38 @@ class PayingLinkSpreadSampler(LinkDiverseBatchSampler):
             joined = not (earlier <= row).all(axis=1).any()
             joins[link] = joins.get(link, 0) + joined
             counts[link] = counts.get(link, 0) + 1
-        overall = sum(joins.values()) / max(sum(counts.values()), 1)
+        total_joins, total = sum(joins.values()), sum(counts.values())
         prior = self.PRIOR_MEASUREMENTS
-        return {link for link in counts
-                if (joins[link] + prior * overall) / (counts[link] + prior) < self.STALE_FRACTION * overall}
+        stale = set()
+        for link in counts:
+            others = total - counts[link] if self.AGAINST_THE_REST else total
+            if others == 0:
+                continue
+            reference = (total_joins - joins[link] if self.AGAINST_THE_REST else total_joins) / others
+            if (joins[link] + prior * reference) / (counts[link] + prior) < self.STALE_FRACTION * reference:
+                stale.add(link)
+        return stale
 
     def _after_pick(self, surrogates, views, view_of, picked_features, picked_believed):
         views = super()._after_pick(surrogates, views, view_of, picked_features, picked_believed)
         self._groups_in_batch &= self._stale
         return views
+
+
+class PayingAgainstTheRestLinkSpreadSampler(PayingLinkSpreadSampler):
+    """``paying_link_spread`` with the bar for a link pattern whose join rate is below the other links' rate.
+
+    ``paying_link_spread`` barely bit: on pubmed its hypervolume picks still spent 21.1
+    per run on link 0000 (default 20.7), because the crowding grows late and a run's
+    overall rate is set by its easy early batches. At every third of the default's run
+    pubmed's 0000 joins the front less often than the other links' measurements of the
+    same third (0.24 against 0.30, 0.13 against 0.16, 0.03 against 0.08; cora's 0001
+    likewise), and cs's 0011 and 0111 more often (0.42 against 0.38, 0.22 against
+    0.15, 0.15 against 0.12). So the comparison is with the rest, at their rate.
+    """
+
+    STALE_FRACTION = 1.0
+    AGAINST_THE_REST = True
 
 
 class SoftLinkSpreadSampler(LinkDiverseBatchSampler):
@@ -2420,6 +2444,7 @@ VARIANTS: dict[str, Variant] = {
     "link_share_cap": subclass(LinkShareCapSampler),
     "front_aware_link_spread": subclass(FrontAwareLinkSpreadSampler),
     "paying_link_spread": subclass(PayingLinkSpreadSampler),
+    "paying_against_rest_link_spread": subclass(PayingAgainstTheRestLinkSpreadSampler),
     "soft_link_spread": configured(SoftLinkSpreadSampler.__doc__.splitlines()[0], SoftLinkSpreadSampler,
                                    spread_structure=False),
     "parzen_for_local": configured("the Parzen pick of ``parzen_pick`` in place of the local pick (five hypervolume "
