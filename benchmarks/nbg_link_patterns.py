@@ -82,12 +82,14 @@ def spending(runs: dict[str, list], link: dict[int, str], top: set[int], budget:
             "runs_with_top": sum(any(k in top for k in keys) for keys in prefixes)}
 
 
+def joined_front_flags(points: np.ndarray) -> list[bool]:
+    """Whether each row of ``points`` (minimisation, in evaluation order) joined the front when measured: no earlier row at least as good in every objective."""
+    return [not (points[:i] <= point).all(axis=1).any() for i, point in enumerate(points)]
+
+
 def joined_front(keys: list[int], accuracy: dict[int, float], latency: dict[int, float]) -> list[bool]:
     """Whether each evaluation joined the measured front when it was made: no earlier network as accurate and as fast."""
-    joined = []
-    for i, k in enumerate(keys):
-        joined.append(not any(accuracy[e] >= accuracy[k] and latency[e] <= latency[k] for e in keys[:i]))
-    return joined
+    return joined_front_flags(np.array([(-accuracy[k], latency[k]) for k in keys]).reshape(-1, 2))
 
 
 def join_rates(runs: dict[str, list], link: dict[int, str], accuracy: dict, latency: dict, budget: int) -> dict:

@@ -51,6 +51,9 @@ from paretonas.search.samplers._predictor_guided._pool import canonical_identity
 from paretonas.search.samplers._predictor_guided._surrogate import Surrogate  # noqa: E402
 from paretonas.space import Space  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).parent))
+from nbg_link_patterns import joined_front_flags  # noqa: E402
+
 CHECKPOINTS = (25, 50, 100)
 
 
@@ -2208,11 +2211,10 @@ class PayingLinkSpreadSampler(LinkDiverseBatchSampler):
     def _stale_links(self, measured) -> set:
         n_obj = len(self.objectives)
         ok = [(identity[0], row[:n_obj]) for identity, row in measured.items() if row is not None]
+        flags = joined_front_flags(np.array([row for _, row in ok]).reshape(-1, n_obj))
         joins: dict = {}
         counts: dict = {}
-        for i, (link, row) in enumerate(ok):
-            earlier = np.array([r for _, r in ok[:i]]).reshape(-1, n_obj)
-            joined = not (earlier <= row).all(axis=1).any()
+        for (link, _), joined in zip(ok, flags):
             joins[link] = joins.get(link, 0) + joined
             counts[link] = counts.get(link, 0) + 1
         total_joins, total = sum(joins.values()), sum(counts.values())
