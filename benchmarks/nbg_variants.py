@@ -737,6 +737,24 @@ class AccuracyOptimismSampler(PerColumnOptimismSampler):
         return {j: self.ACCURACY_BETA for j in self._maximised_columns}
 
 
+def leave_one_out_z(model) -> np.ndarray | None:
+    """A fitted GP's leave-one-out standardised residuals under its fitted kernel (closed form); None for other families."""
+    gp = getattr(model, "model", None)
+    if getattr(model, "name", None) != "gp" or not hasattr(gp, "L_"):
+        return None
+    inverse_diagonal = np.diag(scipy.linalg.cho_solve((gp.L_, True), np.eye(len(gp.L_))))
+    return np.ravel(gp.alpha_) / np.sqrt(inverse_diagonal)
+
+
+def best_share(y: np.ndarray, share: float) -> np.ndarray:
+    """Indices of the best ``share`` of ``y`` (minimisation space), at least five."""
+    return np.argsort(y)[: max(5, int(share * len(y)))]
+
+
+def root_mean_square(z: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(np.square(z))))
+
+
 class TopCalibratedSurrogate(Surrogate):
     """Each Gaussian-process column's optimism scaled by how well its deviations fit its best measured quarter.
 
@@ -760,14 +778,11 @@ class TopCalibratedSurrogate(Surrogate):
         self.scales = [self._top_scale(model, column) for model, column in zip(self.models, Y.T)]
 
     def _top_scale(self, model, column: np.ndarray) -> float:
-        gp = getattr(model, "model", None)
-        if getattr(model, "name", None) != "gp" or not hasattr(gp, "L_"):
+        z = leave_one_out_z(model)
+        if z is None:
             return 1.0
-        inverse_diagonal = np.diag(scipy.linalg.cho_solve((gp.L_, True), np.eye(len(gp.L_))))
-        z = np.ravel(gp.alpha_) / np.sqrt(inverse_diagonal)
         y = column[np.isfinite(column)]  # the values the GP was fitted on, in minimisation space
-        top = np.argsort(y)[: max(5, int(self.TOP_SHARE * len(y)))]
-        return float(np.clip(np.sqrt(np.mean(z[top] ** 2)), *self.SCALE_BOUNDS))
+        return float(np.clip(root_mean_square(z[best_share(y, self.TOP_SHARE)]), *self.SCALE_BOUNDS))
 
     def optimism(self, column: int) -> float:
         return self.beta * self.scales[column]
