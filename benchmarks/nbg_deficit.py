@@ -82,6 +82,9 @@ def read_runs(paths: str | list[str], strategy: str, datasets: list[str] | None 
             runs = evaluated_lists(json.loads(Path(path).read_text()), strategy)
         except ParetonasError as error:
             raise ParetonasError(f"{path}: {error}") from None
+        except json.JSONDecodeError as error:
+            raise ParetonasError(f"{path} is not valid JSON ({error}); pass a file written by paretonas bench, "
+                                 "nbg_targets.py or nbg_variants.py") from None
         wanted = datasets or list(pooled or runs)
         missing = [d for d in wanted if d not in runs]
         if missing:

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from paretonas.bench.nasbench_graph import DEFAULT_OBJECTIVES, NasBenchGraph
+from paretonas.errors import ParetonasError
 from paretonas.predict import OutputWarp, fit_predictor
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -67,12 +68,24 @@ def main() -> None:
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     datasets = args.datasets.split(",")
-    runs = read_runs(args.runs, args.strategy, datasets)
+    try:
+        fit_sizes = [int(at) for at in args.at.split(",")]
+    except ValueError:
+        sys.exit(f"error: --at {args.at!r}: expected comma-separated whole numbers, e.g. 40,70")
+    try:
+        runs = read_runs(args.runs, args.strategy, datasets)
+        for dataset in datasets:
+            shortest = min(len(keys) for keys in runs[dataset].values())
+            if not all(2 <= at < shortest for at in fit_sizes):
+                raise ParetonasError(f"--at {args.at}: every value must be between 2 and {shortest - 1} "
+                                     f"({dataset}'s shortest run has {shortest} evaluations)")
+    except (ParetonasError, OSError, json.JSONDecodeError) as error:
+        sys.exit(f"error: {error}")
     report = {"command": " ".join(sys.argv), "top_share": TOP_SHARE, "datasets": {}}
     for dataset in datasets:
         bench = NasBenchGraph(dataset)
         seeds = list(runs[dataset])[: args.max_runs]
-        for at in map(int, args.at.split(",")):
+        for at in fit_sizes:
             rows = [replay(bench, runs[dataset][seed], at, args.next) for seed in seeds]
             gp_rows = [row for row in rows if row is not None]
             summary = {key: float(np.mean([row[key] for row in gp_rows])) for key in gp_rows[0]} if gp_rows else {}

@@ -791,8 +791,10 @@ class TopCalibratedSurrogate(Surrogate):
 class TopCalibratedSampler(PredictorGuidedSampler):
     """Optimism in standard deviations calibrated on the best measured quarter's leave-one-out errors."""
 
+    SURROGATE: type[TopCalibratedSurrogate] = TopCalibratedSurrogate
+
     def _surrogates(self, X: np.ndarray, Y: np.ndarray) -> list[Surrogate]:
-        return [TopCalibratedSurrogate(X, Y, warp=w, **self._surrogate_settings()) for w in (True, False)]
+        return [self.SURROGATE(X, Y, warp=w, **self._surrogate_settings()) for w in (True, False)]
 
 
 class WidenOnlySurrogate(TopCalibratedSurrogate):
@@ -801,15 +803,14 @@ class WidenOnlySurrogate(TopCalibratedSurrogate):
     SCALE_BOUNDS = (1.0, 2.0)
 
 
-class WidenOnlyCalibratedSampler(PredictorGuidedSampler):
+class WidenOnlyCalibratedSampler(TopCalibratedSampler):
     """Optimism widened where the best measured quarter's leave-one-out errors exceed the deviations, never narrowed.
 
     ``top_calibrated`` gained the tuning datasets but cost cs, whose top-quarter scale
     (0.5-0.7) narrowed its optimism: this keeps only the widening half.
     """
 
-    def _surrogates(self, X: np.ndarray, Y: np.ndarray) -> list[Surrogate]:
-        return [WidenOnlySurrogate(X, Y, warp=w, **self._surrogate_settings()) for w in (True, False)]
+    SURROGATE = WidenOnlySurrogate
 
 
 class CostBelievedSampler(PerColumnOptimismSampler):
