@@ -422,7 +422,7 @@ class PredictorGuidedSampler(BaseSampler):
                 self._log_pick("hypervolume", ids[best], pick % len(views), float(gain[best]),
                                view["optimistic"][best], view["believed"][best], front, lower, span)
             taken_now[best] = True
-            front = np.vstack([front, view["believed"][best]])
+            front = np.vstack([front, self._joined_value(view, best)])
             front = front[pareto_mask(front)]
             views = self._after_pick(surrogates, views, view_of, features[best], view["believed"][best])
         batch = [ids[i] for i in chosen]
@@ -472,6 +472,14 @@ class PredictorGuidedSampler(BaseSampler):
     def _gain(self, view: dict[str, np.ndarray], front: np.ndarray, reference: np.ndarray) -> np.ndarray:
         """Each candidate's score: the hypervolume its optimistic prediction adds to ``front`` (a UCB)."""
         return self._improvement(view["optimistic"], front, reference)
+
+    def _joined_value(self, view: dict[str, np.ndarray], picked: int) -> np.ndarray:
+        """Where a pick joins the front for the rest of its batch: its believed value (a kriging believer).
+
+        A method so that a variant may join it elsewhere, e.g. at its optimistic bound,
+        so that later picks avoid the gain it already claims (``benchmarks/nbg_variants.py``).
+        """
+        return view["believed"][picked]
 
     def _after_pick(self, surrogates: list[Surrogate], views: list[dict], view_of, picked_features: np.ndarray,
                     picked_believed: np.ndarray) -> list[dict]:
