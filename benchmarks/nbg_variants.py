@@ -1338,7 +1338,7 @@ class BelievedParentsSampler(PredictorGuidedSampler):
     """The local pick searches the neighbours of the five measured networks the model believes most accurate, not the five measured most accurate.
 
     Within the most accurate tenth of a table, validation accuracy says little about
-    test accuracy (Spearman 0.09 on cora, 0.06 on proteins, 0.23 on pubmed, 0.39 on
+    test accuracy (Spearman 0.08 on cora, 0.07 on proteins, 0.22 on pubmed, 0.40 on
     cs; session 44): much of what separates the best measured networks is the noise of
     one training run. The five measured most accurate are then partly lucky, and a
     lucky network's neighbours are no better than its merit. The surrogate's mean at a
