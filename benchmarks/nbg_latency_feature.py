@@ -68,6 +68,9 @@ def main() -> None:
         weights = [float(w) for w in args.weights.split(",")]
     except ValueError:
         sys.exit(f"error: --weights {args.weights!r}: expected comma-separated numbers, e.g. 0,0.5,1")
+    if args.at < 3 or args.max_runs < 1:
+        sys.exit(f"error: --at {args.at} --max-runs {args.max_runs}: the predictor needs --at 3 or more "
+                 "(cross-validated model selection), and --max-runs must be at least 1")
     datasets = args.datasets.split(",")
     try:
         runs = read_runs(args.runs, args.strategy, datasets)

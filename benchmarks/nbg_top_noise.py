@@ -77,9 +77,8 @@ def table_neighbours(bench: NasBenchGraph, rows: list[int]) -> list[list[int]]:
     """For each table row in ``rows`` (an index into ``bench.keys``), the rows of its one-change neighbours; others empty."""
     space, keys = bench.space, bench.keys
     row_of = {key: row for row, key in enumerate(keys)}
-    wanted = set(rows)
     found: list[list[int]] = [[] for _ in keys]
-    for row in wanted:
+    for row in set(rows):
         identity = tuple(int(v) for v in space.encode(bench.config_of_key(keys[row])))
         near = set()
         for encoding in one_change_neighbours(space, identity):
@@ -115,8 +114,9 @@ def main() -> None:
         for dataset in datasets:
             started = time.time()
             bench = NasBenchGraph(dataset)
-            val = np.array([bench.table[key]["valid_perf"] for key in bench.keys], dtype=float)
-            test = np.array([bench.table[key]["perf"] for key in bench.keys], dtype=float)
+            metrics = [bench.metrics_of_key(key) for key in bench.keys]
+            val = np.array([m["val_accuracy"] for m in metrics])
+            test = np.array([m["test_accuracy"] for m in metrics])
             top = top_share_indices(val, args.top_share)
             entry = agreement(val, test, table_neighbours(bench, list(top)), args.top_share)
             if runs is not None:
